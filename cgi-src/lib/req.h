@@ -49,6 +49,8 @@ struct req {
 	const char		*sec_fetch_site;/* Sec-Fetch-Site or NULL */
 	const char		*referer;
 	const char		*content_type;
+	const char		*cookie_header;	/* raw Cookie header */
+	const char		*csrf_header;	/* X-CSRF-Token (scripts) */
 	size_t			 content_length;
 	int			 https;		/* HTTPS param "on" */
 

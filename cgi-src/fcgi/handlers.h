@@ -1,0 +1,31 @@
+/*
+ * handlers.h: every request handler, by module.  The route table
+ * (routes.c) is the only caller.
+ */
+#ifndef FRAMUGA_HANDLERS_H
+#define FRAMUGA_HANDLERS_H
+
+#include <stddef.h>
+
+struct req;
+struct route;
+
+/* cgi-src/portal/home.c */
+void	home_show(struct req *);
+void	home_healthz(struct req *);
+/* cgi-src/portal/news.c */
+void	news_list(struct req *);
+void	news_show(struct req *);
+/* cgi-src/portal/dashboard.c */
+void	dashboard_show(struct req *);
+/* cgi-src/cms/cms.c */
+void	cms_home(struct req *);
+/* cgi-src/fcgi/testroutes.c (only when test_routes = on) */
+void	test_upload(struct req *);
+void	test_form(struct req *);
+void	test_form_post(struct req *);
+
+extern const struct route routes[];
+extern const size_t nroutes;
+
+#endif
