@@ -7,8 +7,9 @@
 
 #include <stddef.h>
 
+#include "router.h"
+
 struct req;
-struct route;
 
 /* cgi-src/portal/home.c */
 void	home_show(struct req *);
