@@ -31,6 +31,15 @@
  *   {{! comment }}
  * Falsy: missing, null, false, 0, "", [] and {}.  Integers print in decimal;
  * reals with %g; true prints "1"; objects and arrays print nothing.
+ * {{else}} also works in {{#unless}}.  A literal "{{" cannot appear in text.
+ *
+ * Templates go through xgettext as C, so it sees a _("…") only outside
+ * quotes.  In an attribute value, title="{{ _("Szukaj") }}", it is hidden:
+ * repeat the string in a comment outside quotes, {{! _("Szukaj") }}, and
+ * write no \" in it.  Outside a "…" string, do not write an apostrophe (use
+ * &#39; or ’), a lone double quote, "//" or slash-star, and start no line
+ * with "#": each hides the _("…") after it.  _("…") holds one C string
+ * literal, not empty, on one line, with the escapes \" \\ \n \t \' only.
  */
 #ifndef FRAMUGA_TMPL_H
 #define FRAMUGA_TMPL_H
@@ -43,7 +52,8 @@
 struct tmpl_set;
 
 /* A filter turns a value into text (arena string) that the engine then
- * escapes for HTML.  NULL output prints nothing. */
+ * escapes for HTML.  NULL output prints nothing.  A missing value comes as
+ * json_null(), never NULL. */
 typedef const char *(*tmpl_filter_fn)(void *ud, struct arena *, json_t *);
 
 struct tmpl_filter {
@@ -77,6 +87,12 @@ int		 tmpl_load_all(struct tmpl_set *, char *err, size_t errsz);
 int		 tmpl_render(struct tmpl_set *, const char *name,
 		    const char *page, json_t *ctx, const struct tmpl_env *,
 		    struct buf *out, char *err, size_t errsz);
+
+/* Parse src as the template name and keep it in the set, replacing one of
+ * that name (unit tests, the fuzzer, built-in pages).  Its partials are
+ * looked up when rendered.  0 or -1 with the error. */
+int		 tmpl_set_add(struct tmpl_set *, const char *name,
+		    const char *src, size_t len, char *err, size_t errsz);
 
 /* Parse a template from memory (for the fuzzer and unit tests); the parsed
  * template is freed at once.  0 or -1 with the error. */
