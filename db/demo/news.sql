@@ -1,0 +1,27 @@
+-- db/demo/news.sql: news entries for the demo (B3), in Polish, English and
+-- German.  Loaded by scripts/demo.sh after the migrations; not a migration.
+INSERT INTO news (slug, lang, title, summary, body, published_at, created_at) VALUES
+ ('nowy-system-pvc82', 'pl', 'Nowy system PVC 82 mm w ofercie',
+  'Okna w systemie PVC82 (Uf 1,0) są już dostępne w konfiguratorze.',
+  'Od dziś w konfiguratorze wybierzesz system PVC82 z sześciokomorowym profilem. Dopłata wynosi 12% ceny z cennika bazowego; czas realizacji się nie zmienia.',
+  strftime('%s','now') - 86400 * 2, strftime('%s','now')),
+ ('terminy-grudzien', 'pl', 'Terminy realizacji w grudniu',
+  'Zamówienia złożone do 12 grudnia dostarczymy przed świętami.',
+  'Okna białe: 10 dni roboczych, okleina: 15 dni, RAL: 25 dni. Zamówienia po 12 grudnia realizujemy od 4 stycznia.',
+  strftime('%s','now') - 86400 * 5, strftime('%s','now')),
+ ('ksef-faktury', 'pl', 'Faktury z numerem KSeF w portalu',
+  'Każda faktura w portalu pokazuje numer nadany przez KSeF.',
+  'Fakturę pobierzesz jako PDF lub XML. Numer KSeF widać na liście faktur i w szczegółach zamówienia.',
+  strftime('%s','now') - 86400 * 9, strftime('%s','now')),
+ ('new-pvc82-system', 'en', 'New PVC 82 mm system available',
+  'PVC82 windows (Uf 1.0) are now in the configurator.',
+  'From today you can choose the six-chamber PVC82 system in the configurator. The surcharge is 12% of the base list price; lead times stay the same.',
+  strftime('%s','now') - 86400 * 2, strftime('%s','now')),
+ ('december-lead-times', 'en', 'Lead times in December',
+  'Orders placed by 12 December are delivered before the holidays.',
+  'White windows: 10 working days, foil: 15 days, RAL: 25 days. Orders after 12 December ship from 4 January.',
+  strftime('%s','now') - 86400 * 5, strftime('%s','now')),
+ ('neues-pvc82-system', 'de', 'Neues PVC-82-mm-System im Angebot',
+  'Fenster im System PVC82 (Uf 1,0) sind jetzt im Konfigurator verfügbar.',
+  'Ab heute können Sie im Konfigurator das Sechskammerprofil PVC82 wählen. Der Aufpreis beträgt 12 % des Grundpreises; die Lieferzeiten bleiben gleich.',
+  strftime('%s','now') - 86400 * 2, strftime('%s','now'));
