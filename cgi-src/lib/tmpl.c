@@ -73,6 +73,8 @@
 #define TMPL_MAX_SEGS	32	/* segments in a.b.c */
 #define TMPL_MAX_NAME	255	/* bytes in a template name */
 #define TMPL_MAX_WALK	16	/* directory depth for tmpl_load_all() */
+#define TMPL_MAX_STEPS	(1L << 24)	/* nodes visited by one render */
+#define TMPL_MAX_OUTPUT	(64L << 20)	/* bytes written by one render */
 
 enum op {
 	OP_TEXT,	/* a: pool offset, b: length */
@@ -1351,6 +1353,8 @@ struct rstate {
 	const struct tmpl	*page;
 	int			 depth;
 	int			 in_page;
+	long			 steps;
+	size_t			 start;	/* out->len before the render */
 	char			*err;
 	size_t			 errsz;
 };
@@ -1583,6 +1587,14 @@ render_range(struct rstate *st, const struct tmpl *t, const struct frame *f,
 
 	while (lo < hi) {
 		n = &t->nodes[lo];
+		/* A runaway template (partials fanning out, loops in loops)
+		 * ends with an error instead of holding the worker. */
+		if (++st->steps > TMPL_MAX_STEPS)
+			return rerr(st, t, n, "rendering takes more than %ld "
+			    "steps", TMPL_MAX_STEPS);
+		if (st->out->len - st->start > TMPL_MAX_OUTPUT)
+			return rerr(st, t, n, "output larger than %ld bytes",
+			    TMPL_MAX_OUTPUT);
 		switch (n->op) {
 		case OP_TEXT:
 			buf_put(st->out, t->pool + n->a, n->b);
@@ -1728,6 +1740,7 @@ tmpl_render(struct tmpl_set *set, const char *name, const char *page,
 	st.out = out;
 	st.err = err;
 	st.errsz = errsz;
+	st.start = out->len;
 	root.v = ctx;
 	root.up = NULL;
 	root.index = root.count = 0;

@@ -519,6 +519,46 @@ test_partial_recursion(void **state)
 }
 
 static void
+test_runaway(void **state)
+{
+	struct t *t = *state;
+	const char *cube = "{{#each l}}\n"
+	    "{{#each l}}{{#each l}}{{.}}{{/each}}{{/each}}{{/each}}";
+	json_t *list = json_array(), *ctx;
+	char *big;
+	int i;
+
+	for (i = 0; i < 300; i++)
+		json_array_append_new(list, json_integer(i));
+	ctx = json_pack("{s:o}", "l", list);
+
+	/* 300^3 visits: more than the budget of steps. */
+	assert_int_equal(tmpl_set_add(t->set, "t.html", cube, strlen(cube),
+	    t->err, sizeof(t->err)), 0);
+	assert_int_equal(tmpl_render(t->set, "t.html", NULL, ctx, &t->env,
+	    &t->out, t->err, sizeof(t->err)), -1);
+	assert_string_equal(t->err, "t.html:2: rendering takes more than "
+	    "16777216 steps");
+
+	/* 300 x 300 x 1 KiB: more output than allowed. */
+	big = malloc(1024 + 64);
+	assert_non_null(big);
+	strcpy(big, "{{#each l}}{{#each l}}");
+	memset(big + 22, 'x', 1024);
+	strcpy(big + 22 + 1024, "{{/each}}{{/each}}");
+	assert_int_equal(tmpl_set_add(t->set, "t.html", big, strlen(big),
+	    t->err, sizeof(t->err)), 0);
+	buf_reset(&t->out);
+	assert_int_equal(tmpl_render(t->set, "t.html", NULL, ctx, &t->env,
+	    &t->out, t->err, sizeof(t->err)), -1);
+	assert_string_equal(t->err, "t.html:1: output larger than 67108864 "
+	    "bytes");
+	free(big);
+	json_decref(ctx);
+	buf_free(&t->out);
+}
+
+static void
 test_layout(void **state)
 {
 	struct t *t = *state;
@@ -913,6 +953,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_partial_recursion, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_runaway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_traversal, setup, teardown),
