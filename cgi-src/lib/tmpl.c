@@ -615,6 +615,11 @@ parse_trans(struct parser *p, unsigned line, const char *s, size_t len)
 		if (c == '\\') {
 			if (++i == len)
 				break;
+			if (s[i] == '\n' || s[i] == '\r' || s[i] == '\0') {
+				free(tmp);
+				return perr(p, line, "bad string literal in _(): "
+				    "line break or NUL inside");
+			}
 			switch (s[i]) {
 			case '"':
 			case '\\':
@@ -906,7 +911,7 @@ tag_end(const char *s, size_t len, size_t from)
 		char c = s[i];
 
 		if (instr) {
-			if (c == '\\' && s[i + 1] != '\n')
+			if (c == '\\' && i + 1 < len && s[i + 1] != '\n')
 				i++;
 			else if (c == '"')
 				instr = 0;

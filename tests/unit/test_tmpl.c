@@ -732,6 +732,10 @@ test_parse_errors(void **state)
 	    "x.html:1: '{{' is never closed with '}}'");
 	parse_fails("x.html", "{{ _(\"abc\n\") }}",
 	    "x.html:1: bad string literal in _(): line break or NUL inside");
+	parse_fails("x.html", "{{ _(\"a\\\nb\") }}",
+	    "x.html:1: bad string literal in _(): line break or NUL inside");
+	parse_fails("x.html", "{{ _(\"abc\\",
+	    "x.html:1: '{{' is never closed with '}}'");
 	parse_fails("x.html", "\n{{ _(\"a\\q\") }}",
 	    "x.html:2: bad string literal in _(): unknown escape '\\q'");
 	parse_fails("x.html", "{{ _(\"\") }}",
