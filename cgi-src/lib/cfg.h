@@ -1,13 +1,16 @@
 /*
  * cfg.h: the one configuration file, "key = value" per line.
  *
- * Every key is declared once in the table in config.c with its type, default
+ * Every key is declared once in the table in cfg.c with its type, default
  * and a one-line description; `framuga-admin config-defaults` prints that
  * table as a commented file (nginx/framuga.conf.example is made from it by a
  * build rule), and `framuga-admin config-check FILE` validates a file.  A
  * line that is not "key = value", an unknown key or a bad value is an error
- * naming the file and line.  '#' starts a comment; values are taken as they
- * are after trimming spaces (no quoting).
+ * naming the file and line.  A line whose first non-blank character is '#'
+ * is a comment (there are no comments after a value: '#' begins colours);
+ * values are taken as they are after trimming spaces (no quoting).  Adding
+ * a key: a field here, a row in cfg.c's table, an entry in
+ * man/framuga.conf.5 (a test compares the man page with the table).
  */
 #ifndef FRAMUGA_CFG_H
 #define FRAMUGA_CFG_H
@@ -58,14 +61,24 @@ struct config {
 	int	 erp_timeout_s;
 	/* [log] */
 	char	*log_level;		/* error, warn, info, debug */
+	/* [testing] */
+	int	 test_routes;		/* bool: /_test/ routes for the e2e suite */
 };
 
-/* Defaults for every key; strings are malloc'd copies. */
+/* Defaults for every key; strings are malloc'd copies.  Call on a struct
+ * that holds nothing (fresh, or after cfg_free). */
 void	cfg_defaults(struct config *);
 /* Read file over the current values.  0, or -1 with "file:line: why" in
- * err (all errors are reported, err holds the first). */
+ * err (all errors are reported, err holds the first).  Each error goes to
+ * log_err(); cfg_load_report() hands each one to report(arg, msg) instead
+ * (framuga-admin config-check prints them plainly).  After the file, the
+ * keys are checked together (default_lang must be one of languages). */
 int	cfg_load(struct config *, const char *path, char *err, size_t errsz);
-/* Set one key from text (used by cfg_load and by tests). */
+int	cfg_load_report(struct config *, const char *path, char *err,
+	    size_t errsz, void (*report)(void *arg, const char *msg),
+	    void *arg);
+/* Set one key from text (used by cfg_load and by tests).  0, or -1 with
+ * "why" (no file or line) in err; the old value is kept on error. */
 int	cfg_set(struct config *, const char *key, const char *value,
 	    char *err, size_t errsz);
 void	cfg_free(struct config *);
