@@ -36,7 +36,10 @@
  * goes straight into the caller's struct buf; the only scratch memory is
  * what filters take from env->arena, so a render makes no malloc call once
  * its templates are loaded and the buffer has grown (the json forms call
- * jansson's dumper, which allocates through jansson's allocator).
+ * jansson's dumper, which allocates through jansson's allocator).  A
+ * render that visits more than TMPL_MAX_STEPS nodes or writes more than
+ * TMPL_MAX_OUTPUT bytes stops with an error: a template that fans out
+ * (a partial including itself twice, loops in loops) must not hold a worker.
  *
  * xgettext: po/ runs "xgettext --from-code=UTF-8 --keyword=_" on the
  * templates, reading them as C (the .html extension is unknown to it).  It
@@ -114,7 +117,6 @@ struct seg {
 struct tmpl {
 	char		*name;
 	uint32_t	 hash;
-	int		 loading;	/* its partials are being loaded */
 	struct node	*nodes;
 	uint32_t	 nnodes;
 	struct seg	*segs;
@@ -761,15 +763,116 @@ close_block(struct parser *p, unsigned line, const char *s, size_t len)
 	return 0;
 }
 
+static void
+skip_space(const char **s, size_t *len)
+{
+	while (*len > 0 && is_space(**s))
+		(*s)++, (*len)--;
+}
+
+/* {{#word operand}}: s/len is what follows the '#'. */
+static int
+parse_open(struct parser *p, unsigned line, const char *s, size_t len)
+{
+	const char *rest;
+	size_t w, rlen;
+
+	skip_space(&s, &len);
+	w = word_len(s, len);
+	rest = s + w;
+	rlen = len - w;
+	skip_space(&rest, &rlen);
+	if (word_is(s, w, "if"))
+		return open_block(p, line, OP_IF, "if", rest, rlen);
+	if (word_is(s, w, "unless"))
+		return open_block(p, line, OP_UNLESS, "unless", rest, rlen);
+	if (word_is(s, w, "each"))
+		return open_block(p, line, OP_EACH, "each", rest, rlen);
+	if (word_is(s, w, "elif"))
+		return add_branch(p, line, OP_ELIF, rest, rlen);
+	return perr(p, line, "unknown tag '{{#%.*s}}'", (int)(w > 64 ? 64 : w),
+	    s);
+}
+
+/* {{> name}}: s/len is what follows the '>'. */
+static int
+parse_partial(struct parser *p, unsigned line, const char *s, size_t len)
+{
+	struct node *n;
+
+	skip_space(&s, &len);
+	if (!valid_name(s, len))
+		return perr(p, line, "bad partial name '%.*s'",
+		    (int)(len > 64 ? 64 : len), s);
+	n = node_add(p, OP_PARTIAL, line);
+	n->a = pool_add(p, s, len, 1);
+	n->c = hash_name(s, len);
+	return 0;
+}
+
+/* {{ name }}, {{ yield }}, {{ else }} or {{ FORM name }}. */
+static int
+parse_value(struct parser *p, unsigned line, const char *s, size_t len)
+{
+	struct node *n;
+	const char *arg;
+	size_t w = word_len(s, len), alen, i;
+	int shown = (int)(len > 64 ? 64 : len);
+
+	if (w == len) {
+		if (word_is(s, len, "yield")) {
+			node_add(p, OP_YIELD, line);
+			return 0;
+		}
+		if (word_is(s, len, "else"))
+			return add_branch(p, line, OP_ELSE, NULL, 0);
+		if (word_is(s, len, "raw!") || word_is(s, len, "url") ||
+		    word_is(s, len, "json"))
+			return perr(p, line, "{{ %.*s }} needs a name", shown, s);
+		n = node_add(p, OP_VAR, line);
+		n->mode = M_HTML;
+		return parse_path(p, line, n, s, len);
+	}
+
+	arg = s + w;
+	alen = len - w;
+	skip_space(&arg, &alen);
+	if (word_is(s, w, "else"))
+		return perr(p, line, "unknown tag '{{%.*s}}' (for another "
+		    "condition write {{#elif x}})", shown, s);
+	if (word_len(arg, alen) != alen)
+		return perr(p, line, "unknown tag '{{%.*s}}'", shown, s);
+	if (word_is(s, w, "raw") || word_is(s, w, "yield"))
+		return perr(p, line, "unknown tag '{{%.*s}}'%s", shown, s,
+		    s[0] == 'r' ? " (unescaped output is written raw!)" : "");
+	n = node_add(p, OP_VAR, line);
+	if (word_is(s, w, "raw!"))
+		n->mode = M_RAW;
+	else if (word_is(s, w, "url"))
+		n->mode = M_URL;
+	else if (word_is(s, w, "json"))
+		n->mode = M_JSON;
+	else {
+		/* A filter: known only when rendering (env->filters). */
+		for (i = 0; i < w; i++)
+			if (!((s[i] >= 'a' && s[i] <= 'z') ||
+			    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+			    (i > 0 && s[i] >= '0' && s[i] <= '9')))
+				return perr(p, line, "unknown tag '{{%.*s}}'",
+				    shown, s);
+		n->mode = M_FILTER;
+		n->b = pool_add(p, s, w, 1);
+	}
+	return parse_path(p, line, n, arg, alen);
+}
+
 /* One tag; s/len is what lies between {{ and }}. */
 static int
 parse_tag(struct parser *p, unsigned line, const char *s, size_t len)
 {
-	struct node *n;
 	size_t w;
 
-	while (len > 0 && is_space(*s))
-		s++, len--;
+	skip_space(&s, &len);
 	while (len > 0 && is_space(s[len - 1]))
 		len--;
 	if (len == 0)
@@ -781,46 +884,13 @@ parse_tag(struct parser *p, unsigned line, const char *s, size_t len)
 	case '{':
 		return perr(p, line, "'{{{' is not supported: use {{ raw! name }}");
 	case '#':
-		s++, len--;
-		while (len > 0 && is_space(*s))
-			s++, len--;
-		w = word_len(s, len);
-		{
-			const char *rest = s + w;
-			size_t rlen = len - w;
-
-			while (rlen > 0 && is_space(*rest))
-				rest++, rlen--;
-			if (word_is(s, w, "if"))
-				return open_block(p, line, OP_IF, "if", rest,
-				    rlen);
-			if (word_is(s, w, "unless"))
-				return open_block(p, line, OP_UNLESS, "unless",
-				    rest, rlen);
-			if (word_is(s, w, "each"))
-				return open_block(p, line, OP_EACH, "each",
-				    rest, rlen);
-			if (word_is(s, w, "elif"))
-				return add_branch(p, line, OP_ELIF, rest, rlen);
-		}
-		return perr(p, line, "unknown tag '{{#%.*s}}'",
-		    (int)(w > 64 ? 64 : w), s);
+		return parse_open(p, line, s + 1, len - 1);
 	case '/':
 		s++, len--;
-		while (len > 0 && is_space(*s))
-			s++, len--;
+		skip_space(&s, &len);
 		return close_block(p, line, s, len);
 	case '>':
-		s++, len--;
-		while (len > 0 && is_space(*s))
-			s++, len--;
-		if (!valid_name(s, len))
-			return perr(p, line, "bad partial name '%.*s'",
-			    (int)(len > 64 ? 64 : len), s);
-		n = node_add(p, OP_PARTIAL, line);
-		n->a = pool_add(p, s, len, 1);
-		n->c = hash_name(s, len);
-		return 0;
+		return parse_partial(p, line, s + 1, len - 1);
 	case '_':
 		w = 1;
 		while (w < len && is_space(s[w]))
@@ -836,61 +906,7 @@ parse_tag(struct parser *p, unsigned line, const char *s, size_t len)
 		}
 		break;
 	}
-
-	w = word_len(s, len);
-	if (w == len) {
-		if (word_is(s, len, "yield")) {
-			node_add(p, OP_YIELD, line);
-			return 0;
-		}
-		if (word_is(s, len, "else"))
-			return add_branch(p, line, OP_ELSE, NULL, 0);
-		if (word_is(s, len, "raw!") || word_is(s, len, "url") ||
-		    word_is(s, len, "json"))
-			return perr(p, line, "{{ %.*s }} needs a name", (int)len,
-			    s);
-		n = node_add(p, OP_VAR, line);
-		n->mode = M_HTML;
-		return parse_path(p, line, n, s, len);
-	} else {
-		const char *arg = s + w;
-		size_t alen = len - w, i;
-
-		while (alen > 0 && is_space(*arg))
-			arg++, alen--;
-		if (word_is(s, w, "else"))
-			return perr(p, line, "unknown tag '{{%.*s}}' (for "
-			    "another condition write {{#elif x}})",
-			    (int)(len > 64 ? 64 : len), s);
-		if (word_len(arg, alen) != alen)
-			return perr(p, line, "unknown tag '{{%.*s}}'",
-			    (int)(len > 64 ? 64 : len), s);
-		n = node_add(p, OP_VAR, line);
-		if (word_is(s, w, "raw!"))
-			n->mode = M_RAW;
-		else if (word_is(s, w, "url"))
-			n->mode = M_URL;
-		else if (word_is(s, w, "json"))
-			n->mode = M_JSON;
-		else {
-			for (i = 0; i < w; i++)
-				if (!((s[i] >= 'a' && s[i] <= 'z') ||
-				    (s[i] >= 'A' && s[i] <= 'Z') ||
-				    (i > 0 && s[i] >= '0' && s[i] <= '9') ||
-				    s[i] == '_'))
-					return perr(p, line,
-					    "unknown tag '{{%.*s}}'",
-					    (int)(len > 64 ? 64 : len), s);
-			if (word_is(s, w, "raw") || word_is(s, w, "yield"))
-				return perr(p, line, "unknown tag '{{%.*s}}'%s",
-				    (int)(len > 64 ? 64 : len), s,
-				    s[0] == 'r' ? " (unescaped output is "
-				    "written raw!)" : "");
-			n->mode = M_FILTER;
-			n->b = pool_add(p, s, w, 1);
-		}
-		return parse_path(p, line, n, arg, alen);
-	}
+	return parse_value(p, line, s, len);
 }
 
 /*
@@ -1233,8 +1249,8 @@ load(struct tmpl_set *set, const char *name, int depth, int *notfound,
 	free(src);
 	if (t == NULL)
 		return NULL;
+	/* In the table before its partials, so that a cycle ends here. */
 	set_insert(set, t);
-	t->loading = 1;
 	for (i = 0; i < t->nnodes; i++) {
 		const struct node *n = &t->nodes[i];
 		const char *pname = t->pool + n->a;
@@ -1253,7 +1269,6 @@ load(struct tmpl_set *set, const char *name, int depth, int *notfound,
 			goto fail;
 		}
 	}
-	t->loading = 0;
 	return t;
 fail:
 	set_remove(set, t);

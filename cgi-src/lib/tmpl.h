@@ -83,6 +83,7 @@ int		 tmpl_load_all(struct tmpl_set *, char *err, size_t errsz);
  * Render name (with page as {{ yield }} when name is a layout; page may be
  * NULL) against ctx, appending to out.  0 on success; -1 with "file:line:
  * why" in err (out then holds a partial render the caller discards).
+ * A runaway render (over 2^24 nodes visited or 64 MiB written) fails too.
  */
 int		 tmpl_render(struct tmpl_set *, const char *name,
 		    const char *page, json_t *ctx, const struct tmpl_env *,
