@@ -148,16 +148,15 @@ step_done(struct sctx *x, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* id of the row whose erp_uuid is uuid (sql: one ? bind, one column), 0
- * if none, -1 on error. */
+/* id of the row whose erp_uuid is uuid: st is the prepared "SELECT id ...
+ * WHERE erp_uuid = ?" (done here); 0 if none, -1 on error. */
 static int64_t
-lookup_id(struct sctx *x, const char *sql, const char *uuid)
+lookup_id(struct sctx *x, sqlite3_stmt *st, const char *uuid)
 {
-	sqlite3_stmt *st;
 	int64_t id = 0;
 	int rc;
 
-	if ((st = db_prepare(x->db, sql)) == NULL)
+	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, uuid);
 	rc = db_step(x->db, st);
@@ -177,14 +176,15 @@ struct prior {
 	int64_t	 extra;		/* entity specific (order revision) */
 };
 
+/* st: the prepared "SELECT id, erp_hash, deleted, extra ... WHERE
+ * erp_uuid = ?" (done here). */
 static int
-prior_get(struct sctx *x, const char *sql, const char *uuid, struct prior *p)
+prior_get(struct sctx *x, sqlite3_stmt *st, const char *uuid, struct prior *p)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if ((st = db_prepare(x->db, sql)) == NULL)
+	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, uuid);
 	if ((rc = db_step(x->db, st)) == SQLITE_ROW) {
@@ -253,18 +253,94 @@ keys_has(const struct keys *k, const char *a, const char *b)
 	return 0;
 }
 
-/* sel: SELECT key1[, key2] WHERE parent = ?; del: DELETE ... WHERE
- * parent = ?1 AND key1 = ?2 [AND key2 = ?3].  Adds deletions to *changed. */
+/* The child tables, their keys (one or two text columns) and how to
+ * delete one row: SELECT key1[, key2] WHERE parent = ?; DELETE ... WHERE
+ * parent = ?1 AND key1 = ?2 [AND key2 = ?3]. */
+enum child {
+	CH_CATEGORY_TEXT,
+	CH_PRODUCT_TEXT,
+	CH_PRODUCT_ATTR,
+	CH_PRODUCT_FILE,
+	CH_PRODUCT_RELATION,
+	CH_PRODUCT_VISIBILITY,
+	CH_CONTACT,
+	CH_ADDRESS,
+	CH_ORDER_LINE,
+	CH_INVOICE_LINE,
+	CH__MAX
+};
+
+static const char *sql_child_keys[] = {
+	[CH_CATEGORY_TEXT] =
+	    "SELECT lang FROM category_text WHERE category_id = ?",
+	[CH_PRODUCT_TEXT] =
+	    "SELECT lang FROM product_text WHERE product_id = ?",
+	[CH_PRODUCT_ATTR] =
+	    "SELECT code, lang FROM product_attr WHERE product_id = ?",
+	[CH_PRODUCT_FILE] =
+	    "SELECT erp_uuid FROM product_file WHERE product_id = ?",
+	[CH_PRODUCT_RELATION] =
+	    "SELECT kind, other_uuid FROM product_relation WHERE product_id = ?",
+	[CH_PRODUCT_VISIBILITY] =
+	    "SELECT lang FROM product_visibility WHERE product_id = ?",
+	[CH_CONTACT] =
+	    "SELECT erp_uuid FROM customer_contact WHERE customer_id = ?",
+	[CH_ADDRESS] =
+	    "SELECT erp_uuid FROM customer_address WHERE customer_id = ?",
+	[CH_ORDER_LINE] =
+	    "SELECT CAST(line_no AS TEXT) FROM erp_order_line"
+	    " WHERE order_id = ?",
+	[CH_INVOICE_LINE] =
+	    "SELECT CAST(line_no AS TEXT) FROM invoice_line"
+	    " WHERE invoice_id = ?",
+};
+
+static const char *sql_child_delete[] = {
+	[CH_CATEGORY_TEXT] =
+	    "DELETE FROM category_text WHERE category_id = ?1 AND lang = ?2",
+	[CH_PRODUCT_TEXT] =
+	    "DELETE FROM product_text WHERE product_id = ?1 AND lang = ?2",
+	[CH_PRODUCT_ATTR] =
+	    "DELETE FROM product_attr WHERE product_id = ?1 AND code = ?2"
+	    " AND lang = ?3",
+	[CH_PRODUCT_FILE] =
+	    "DELETE FROM product_file WHERE product_id = ?1 AND erp_uuid = ?2",
+	[CH_PRODUCT_RELATION] =
+	    "DELETE FROM product_relation WHERE product_id = ?1 AND kind = ?2"
+	    " AND other_uuid = ?3",
+	[CH_PRODUCT_VISIBILITY] =
+	    "DELETE FROM product_visibility WHERE product_id = ?1 AND lang = ?2",
+	[CH_CONTACT] =
+	    "DELETE FROM customer_contact WHERE customer_id = ?1"
+	    " AND erp_uuid = ?2",
+	[CH_ADDRESS] =
+	    "DELETE FROM customer_address WHERE customer_id = ?1"
+	    " AND erp_uuid = ?2",
+	[CH_ORDER_LINE] =
+	    "DELETE FROM erp_order_line WHERE order_id = ?1"
+	    " AND line_no = CAST(?2 AS INTEGER)",
+	[CH_INVOICE_LINE] =
+	    "DELETE FROM invoice_line WHERE invoice_id = ?1"
+	    " AND line_no = CAST(?2 AS INTEGER)",
+};
+
+_Static_assert(sizeof(sql_child_keys) / sizeof(sql_child_keys[0]) ==
+    CH__MAX, "a key query per child table");
+_Static_assert(sizeof(sql_child_delete) / sizeof(sql_child_delete[0]) ==
+    CH__MAX, "a delete per child table");
+
+/* Delete the rows of child table ch under parent whose key is not in
+ * keep; adds deletions to *changed. */
 static int
-prune(struct sctx *x, const char *sel, const char *del, int64_t parent,
-    const struct keys *keep, int two, int *changed)
+prune(struct sctx *x, enum child ch, int64_t parent, const struct keys *keep,
+    int *changed)
 {
 	sqlite3_stmt *st;
 	struct keys gone = { NULL, NULL, 0, 0 };
 	size_t i;
-	int rc;
+	int rc, two = ch == CH_PRODUCT_ATTR || ch == CH_PRODUCT_RELATION;
 
-	if ((st = db_prepare(x->db, sel)) == NULL)
+	if ((st = db_prepare(x->db, sql_child_keys[ch])) == NULL)
 		return -1;
 	db_bind_int(st, 1, parent);
 	while ((rc = db_step(x->db, st)) == SQLITE_ROW) {
@@ -279,7 +355,7 @@ prune(struct sctx *x, const char *sel, const char *del, int64_t parent,
 	if (rc != SQLITE_DONE)
 		return -1;
 	for (i = 0; i < gone.n; i++) {
-		if ((st = db_prepare(x->db, del)) == NULL)
+		if ((st = db_prepare(x->db, sql_child_delete[ch])) == NULL)
 			return -1;
 		db_bind_int(st, 1, parent);
 		db_bind_text(st, 2, gone.a[i]);
@@ -321,10 +397,6 @@ apply_category(struct sctx *x, const struct erp_record *rec, int *changed,
 	    "INSERT INTO category_text (category_id, lang, name)"
 	    " VALUES (?1, ?2, ?3) ON CONFLICT (category_id, lang) DO UPDATE"
 	    " SET name = excluded.name WHERE name IS NOT excluded.name";
-	static const char sql_tsel[] =
-	    "SELECT lang FROM category_text WHERE category_id = ?";
-	static const char sql_tdel[] =
-	    "DELETE FROM category_text WHERE category_id = ?1 AND lang = ?2";
 	const struct erp_category *c = rec->u.category;
 	struct keys keep = { NULL, NULL, 0, 0 };
 	struct prior p;
@@ -339,7 +411,7 @@ apply_category(struct sctx *x, const struct erp_record *rec, int *changed,
 	if (strcmp(c->parent, c->uuid) == 0)
 		return why(w, wsz, "its own parent");
 	h = (int64_t)apply_hash(0, rec->payload, rec->payload_len);
-	if (prior_get(x, sql_prior, c->uuid, &p) == -1)
+	if (prior_get(x, db_prepare(x->db, sql_prior), c->uuid, &p) == -1)
 		return -1;
 	if (p.id != 0 && p.hash == h)
 		return 0;
@@ -357,8 +429,8 @@ apply_category(struct sctx *x, const struct erp_record *rec, int *changed,
 	db_bind_int(st, 8, x->started);
 	if (step_done(x, st) == -1)
 		goto fail;
-	if ((id = p.id) == 0 && (id = lookup_id(x,
-	    "SELECT id FROM category WHERE erp_uuid = ?", c->uuid)) <= 0)
+	if ((id = p.id) == 0 && (id = lookup_id(x, db_prepare(x->db,
+	    "SELECT id FROM category WHERE erp_uuid = ?"), c->uuid)) <= 0)
 		goto fail;
 	for (i = 0; i < c->name.n; i++) {
 		if ((st = db_prepare(x->db, sql_text)) == NULL)
@@ -370,7 +442,7 @@ apply_category(struct sctx *x, const struct erp_record *rec, int *changed,
 			goto fail;
 		keys_add(x, &keep, c->name.v[i].lang, NULL);
 	}
-	if (prune(x, sql_tsel, sql_tdel, id, &keep, 0, changed) == -1)
+	if (prune(x, CH_CATEGORY_TEXT, id, &keep, changed) == -1)
 		goto fail;
 	release(x, 1);
 	*changed = 1;
@@ -394,10 +466,6 @@ product_texts(struct sctx *x, const struct erp_product *p, int64_t id,
 	    "   ELSE excluded.description END"
 	    " WHERE (NOT ?5 AND name IS NOT excluded.name)"
 	    " OR (NOT ?6 AND description IS NOT excluded.description)";
-	static const char sql_sel[] =
-	    "SELECT lang FROM product_text WHERE product_id = ?";
-	static const char sql_del[] =
-	    "DELETE FROM product_text WHERE product_id = ?1 AND lang = ?2";
 	int own_name = !is_new && (x->masters & FM_NAME);
 	int own_desc = !is_new && (x->masters & FM_DESCRIPTION);
 	struct keys keep = { NULL, NULL, 0, 0 };
@@ -429,7 +497,7 @@ product_texts(struct sctx *x, const struct erp_product *p, int64_t id,
 	/* a language the ERP dropped goes only if the ERP owns both texts */
 	if (own_name || own_desc)
 		return 0;
-	return prune(x, sql_sel, sql_del, id, &keep, 0, changed);
+	return prune(x, CH_PRODUCT_TEXT, id, &keep, changed);
 }
 
 static int
@@ -443,11 +511,6 @@ product_attrs(struct sctx *x, const struct erp_product *p, int64_t id,
 	    " name = excluded.name, value = excluded.value, sort = excluded.sort"
 	    " WHERE name IS NOT excluded.name OR value IS NOT excluded.value"
 	    " OR sort IS NOT excluded.sort";
-	static const char sql_sel[] =
-	    "SELECT code, lang FROM product_attr WHERE product_id = ?";
-	static const char sql_del[] =
-	    "DELETE FROM product_attr WHERE product_id = ?1 AND code = ?2"
-	    " AND lang = ?3";
 	struct keys keep = { NULL, NULL, 0, 0 };
 	const struct erp_pattr *a;
 	sqlite3_stmt *st;
@@ -476,7 +539,7 @@ product_attrs(struct sctx *x, const struct erp_product *p, int64_t id,
 				return -1;
 		}
 	}
-	return prune(x, sql_sel, sql_del, id, &keep, 1, changed);
+	return prune(x, CH_PRODUCT_ATTR, id, &keep, changed);
 }
 
 static int
@@ -494,10 +557,6 @@ product_files(struct sctx *x, const struct erp_product *p, int64_t id,
 	    " WHERE kind IS NOT excluded.kind OR name IS NOT excluded.name"
 	    " OR mime IS NOT excluded.mime OR size IS NOT excluded.size"
 	    " OR sort IS NOT excluded.sort OR sha256 IS NOT excluded.sha256";
-	static const char sql_sel[] =
-	    "SELECT erp_uuid FROM product_file WHERE product_id = ?";
-	static const char sql_del[] =
-	    "DELETE FROM product_file WHERE product_id = ?1 AND erp_uuid = ?2";
 	struct keys keep = { NULL, NULL, 0, 0 };
 	const struct erp_fileref *f;
 	sqlite3_stmt *st;
@@ -521,7 +580,7 @@ product_files(struct sctx *x, const struct erp_product *p, int64_t id,
 		if (step_done(x, st) == -1)
 			return -1;
 	}
-	return prune(x, sql_sel, sql_del, id, &keep, 0, changed);
+	return prune(x, CH_PRODUCT_FILE, id, &keep, changed);
 }
 
 static int
@@ -532,11 +591,6 @@ product_relations(struct sctx *x, const struct erp_product *p, int64_t id,
 	    "INSERT INTO product_relation (product_id, kind, other_uuid, sort)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (product_id, kind, other_uuid)"
 	    " DO UPDATE SET sort = excluded.sort WHERE sort IS NOT excluded.sort";
-	static const char sql_sel[] =
-	    "SELECT kind, other_uuid FROM product_relation WHERE product_id = ?";
-	static const char sql_del[] =
-	    "DELETE FROM product_relation WHERE product_id = ?1 AND kind = ?2"
-	    " AND other_uuid = ?3";
 	struct keys keep = { NULL, NULL, 0, 0 };
 	sqlite3_stmt *st;
 	const char *kind, *other;
@@ -562,7 +616,7 @@ product_relations(struct sctx *x, const struct erp_product *p, int64_t id,
 		if (step_done(x, st) == -1)
 			return -1;
 	}
-	return prune(x, sql_sel, sql_del, id, &keep, 1, changed);
+	return prune(x, CH_PRODUCT_RELATION, id, &keep, changed);
 }
 
 static int
@@ -572,10 +626,6 @@ product_visibility(struct sctx *x, const struct erp_product *p, int64_t id,
 	static const char sql[] =
 	    "INSERT INTO product_visibility (product_id, lang) VALUES (?1, ?2)"
 	    " ON CONFLICT DO NOTHING";
-	static const char sql_sel[] =
-	    "SELECT lang FROM product_visibility WHERE product_id = ?";
-	static const char sql_del[] =
-	    "DELETE FROM product_visibility WHERE product_id = ?1 AND lang = ?2";
 	struct keys keep = { NULL, NULL, 0, 0 };
 	sqlite3_stmt *st;
 	size_t i;
@@ -591,7 +641,7 @@ product_visibility(struct sctx *x, const struct erp_product *p, int64_t id,
 		if (step_done(x, st) == -1)
 			return -1;
 	}
-	return prune(x, sql_sel, sql_del, id, &keep, 0, changed);
+	return prune(x, CH_PRODUCT_VISIBILITY, id, &keep, changed);
 }
 
 static int
@@ -648,14 +698,18 @@ apply_product(struct sctx *x, const struct erp_record *rec, int *changed,
 			    "\"%.16s\"", p->visible_in.v[i]);
 	h = (int64_t)apply_hash((uint64_t)x->masters, rec->payload,
 	    rec->payload_len);
-	if (prior_get(x, sql_prior, p->uuid, &pr) == -1)
+	if (prior_get(x, db_prepare(x->db, sql_prior), p->uuid, &pr) == -1)
 		return -1;
 	if (pr.id != 0 && pr.hash == h && !pr.deleted)
 		return 0;
 	is_new = pr.id == 0;
 	if (savepoint(x) == -1)
 		return -1;
-	if ((st = db_prepare(x->db, is_new ? sql_ins : sql_upd)) == NULL)
+	if (is_new)
+		st = db_prepare(x->db, sql_ins);
+	else
+		st = db_prepare(x->db, sql_upd);
+	if (st == NULL)
 		goto fail;
 	db_bind_text(st, 1, p->uuid);
 	db_bind_text(st, 2, p->code);
@@ -741,12 +795,15 @@ apply_price(struct sctx *x, const struct erp_record *rec, int *changed,
 		return why(w, wsz, "group price without a group");
 	if (p->kind == ERP_PRICE_CUSTOMER && *p->customer == '\0')
 		return why(w, wsz, "customer price without a customer");
-	if ((pid = lookup_id(x, sql_product_id, p->product)) == -1)
+	pid = lookup_id(x, db_prepare(x->db, sql_product_id), p->product);
+	if (pid == -1)
 		return -1;
 	if (pid == 0)
 		return why(w, wsz, "unknown product %s", p->product);
 	if (p->kind == ERP_PRICE_CUSTOMER) {
-		if ((cid = lookup_id(x, sql_customer_id, p->customer)) == -1)
+		cid = lookup_id(x, db_prepare(x->db, sql_customer_id),
+		    p->customer);
+		if (cid == -1)
 			return -1;
 		if (cid == 0)
 			return why(w, wsz, "unknown customer %s", p->customer);
@@ -791,8 +848,11 @@ apply_stock(struct sctx *x, const struct erp_record *rec, int *changed,
 	sqlite3_stmt *st;
 	int64_t pid, wid;
 
-	if ((pid = lookup_id(x, sql_product_id, s->product)) == -1 ||
-	    (wid = lookup_id(x, sql_warehouse_id, s->warehouse)) == -1)
+	pid = lookup_id(x, db_prepare(x->db, sql_product_id), s->product);
+	if (pid == -1)
+		return -1;
+	wid = lookup_id(x, db_prepare(x->db, sql_warehouse_id), s->warehouse);
+	if (wid == -1)
 		return -1;
 	if (pid == 0)
 		return why(w, wsz, "unknown product %s", s->product);
@@ -960,11 +1020,6 @@ apply_customer(struct sctx *x, const struct erp_record *rec, int *changed,
 	    " email = excluded.email, phone = excluded.phone"
 	    " WHERE name IS NOT excluded.name OR role IS NOT excluded.role"
 	    " OR email IS NOT excluded.email OR phone IS NOT excluded.phone";
-	static const char sql_csel[] =
-	    "SELECT erp_uuid FROM customer_contact WHERE customer_id = ?";
-	static const char sql_cdel[] =
-	    "DELETE FROM customer_contact WHERE customer_id = ?1"
-	    " AND erp_uuid = ?2";
 	static const char sql_address[] =
 	    "INSERT INTO customer_address (customer_id, erp_uuid, kind, name,"
 	    " street, postcode, city, country, is_default)"
@@ -979,11 +1034,6 @@ apply_customer(struct sctx *x, const struct erp_record *rec, int *changed,
 	    " OR postcode IS NOT excluded.postcode OR city IS NOT excluded.city"
 	    " OR country IS NOT excluded.country"
 	    " OR is_default IS NOT excluded.is_default";
-	static const char sql_asel[] =
-	    "SELECT erp_uuid FROM customer_address WHERE customer_id = ?";
-	static const char sql_adel[] =
-	    "DELETE FROM customer_address WHERE customer_id = ?1"
-	    " AND erp_uuid = ?2";
 	const struct erp_customer *c = rec->u.customer;
 	struct keys keep = { NULL, NULL, 0, 0 };
 	const struct erp_address *ad;
@@ -1012,7 +1062,7 @@ apply_customer(struct sctx *x, const struct erp_record *rec, int *changed,
 			return why(w, wsz, "address: bad kind \"%.16s\"", kind);
 	}
 	h = (int64_t)apply_hash(0, rec->payload, rec->payload_len);
-	if (prior_get(x, sql_prior, c->uuid, &pr) == -1)
+	if (prior_get(x, db_prepare(x->db, sql_prior), c->uuid, &pr) == -1)
 		return -1;
 	if (pr.id != 0 && pr.hash == h && !pr.deleted)
 		return 0;
@@ -1043,8 +1093,8 @@ apply_customer(struct sctx *x, const struct erp_record *rec, int *changed,
 	db_bind_int(st, 21, x->started);
 	if (step_done(x, st) == -1)
 		goto fail;
-	if ((id = pr.id) == 0 && (id = lookup_id(x,
-	    "SELECT id FROM customer WHERE erp_uuid = ?", c->uuid)) <= 0)
+	if ((id = pr.id) == 0 && (id = lookup_id(x, db_prepare(x->db,
+	    "SELECT id FROM customer WHERE erp_uuid = ?"), c->uuid)) <= 0)
 		goto fail;
 	/* children without a uuid are keyed by their position */
 	for (i = 0; i < c->ncontacts; i++) {
@@ -1066,7 +1116,7 @@ apply_customer(struct sctx *x, const struct erp_record *rec, int *changed,
 		if (step_done(x, st) == -1)
 			goto fail;
 	}
-	if (prune(x, sql_csel, sql_cdel, id, &keep, 0, changed) == -1)
+	if (prune(x, CH_CONTACT, id, &keep, changed) == -1)
 		goto fail;
 	memset(&keep, 0, sizeof(keep));
 	for (i = 0; i < c->naddresses; i++) {
@@ -1095,7 +1145,7 @@ apply_customer(struct sctx *x, const struct erp_record *rec, int *changed,
 		if (step_done(x, st) == -1)
 			goto fail;
 	}
-	if (prune(x, sql_asel, sql_adel, id, &keep, 0, changed) == -1)
+	if (prune(x, CH_ADDRESS, id, &keep, changed) == -1)
 		goto fail;
 	release(x, 1);
 	*changed = 1;
@@ -1214,12 +1264,6 @@ apply_order(struct sctx *x, const struct erp_record *rec, int *changed,
 	    " OR name IS NOT excluded.name OR qty_milli IS NOT excluded.qty_milli"
 	    " OR unit_net IS NOT excluded.unit_net OR net IS NOT excluded.net"
 	    " OR configuration IS NOT excluded.configuration";
-	static const char sql_lsel[] =
-	    "SELECT CAST(line_no AS TEXT) FROM erp_order_line"
-	    " WHERE order_id = ?";
-	static const char sql_ldel[] =
-	    "DELETE FROM erp_order_line WHERE order_id = ?1"
-	    " AND line_no = CAST(?2 AS INTEGER)";
 	const struct erp_order *o = rec->u.order;
 	struct keys keep = { NULL, NULL, 0, 0 };
 	struct prior pr;
@@ -1235,7 +1279,7 @@ apply_order(struct sctx *x, const struct erp_record *rec, int *changed,
 	if (o->revision < 1)
 		return why(w, wsz, "revision must be positive");
 	h = (int64_t)apply_hash(0, rec->payload, rec->payload_len);
-	if (prior_get(x, sql_prior, o->uuid, &pr) == -1)
+	if (prior_get(x, db_prepare(x->db, sql_prior), o->uuid, &pr) == -1)
 		return -1;
 	if (pr.id != 0 && pr.hash == h)
 		return 0;
@@ -1280,8 +1324,8 @@ apply_order(struct sctx *x, const struct erp_record *rec, int *changed,
 	db_bind_int(st, 27, x->started);
 	if (step_done(x, st) == -1)
 		goto fail;
-	if ((id = pr.id) == 0 && (id = lookup_id(x,
-	    "SELECT id FROM erp_order WHERE erp_uuid = ?", o->uuid)) <= 0)
+	if ((id = pr.id) == 0 && (id = lookup_id(x, db_prepare(x->db,
+	    "SELECT id FROM erp_order WHERE erp_uuid = ?"), o->uuid)) <= 0)
 		goto fail;
 	for (i = 0; i < o->nlines; i++) {
 		const struct erp_order_line *l = &o->lines[i];
@@ -1303,7 +1347,7 @@ apply_order(struct sctx *x, const struct erp_record *rec, int *changed,
 		if (step_done(x, st) == -1)
 			goto fail;
 	}
-	if (prune(x, sql_lsel, sql_ldel, id, &keep, 0, changed) == -1)
+	if (prune(x, CH_ORDER_LINE, id, &keep, changed) == -1)
 		goto fail;
 	release(x, 1);
 	*changed = 1;
@@ -1351,12 +1395,6 @@ apply_invoice(struct sctx *x, const struct erp_record *rec, int *changed,
 	    " OR unit_net IS NOT excluded.unit_net OR net IS NOT excluded.net"
 	    " OR vat_bp IS NOT excluded.vat_bp OR vat IS NOT excluded.vat"
 	    " OR gross IS NOT excluded.gross";
-	static const char sql_lsel[] =
-	    "SELECT CAST(line_no AS TEXT) FROM invoice_line"
-	    " WHERE invoice_id = ?";
-	static const char sql_ldel[] =
-	    "DELETE FROM invoice_line WHERE invoice_id = ?1"
-	    " AND line_no = CAST(?2 AS INTEGER)";
 	const struct erp_invoice *v = rec->u.invoice;
 	struct keys keep = { NULL, NULL, 0, 0 };
 	struct prior pr;
@@ -1370,7 +1408,7 @@ apply_invoice(struct sctx *x, const struct erp_record *rec, int *changed,
 	if (*v->number == '\0')
 		return why(w, wsz, "no number");
 	h = (int64_t)apply_hash(0, rec->payload, rec->payload_len);
-	if (prior_get(x, sql_prior, v->uuid, &pr) == -1)
+	if (prior_get(x, db_prepare(x->db, sql_prior), v->uuid, &pr) == -1)
 		return -1;
 	if (pr.id != 0 && pr.hash == h)
 		return 0;
@@ -1396,8 +1434,8 @@ apply_invoice(struct sctx *x, const struct erp_record *rec, int *changed,
 	db_bind_int(st, 16, x->started);
 	if (step_done(x, st) == -1)
 		goto fail;
-	if ((id = pr.id) == 0 && (id = lookup_id(x,
-	    "SELECT id FROM invoice WHERE erp_uuid = ?", v->uuid)) <= 0)
+	if ((id = pr.id) == 0 && (id = lookup_id(x, db_prepare(x->db,
+	    "SELECT id FROM invoice WHERE erp_uuid = ?"), v->uuid)) <= 0)
 		goto fail;
 	for (i = 0; i < v->nlines; i++) {
 		const struct erp_invoice_line *l = &v->lines[i];
@@ -1421,7 +1459,7 @@ apply_invoice(struct sctx *x, const struct erp_record *rec, int *changed,
 		if (step_done(x, st) == -1)
 			goto fail;
 	}
-	if (prune(x, sql_lsel, sql_ldel, id, &keep, 0, changed) == -1)
+	if (prune(x, CH_INVOICE_LINE, id, &keep, changed) == -1)
 		goto fail;
 	release(x, 1);
 	*changed = 1;
@@ -1462,45 +1500,44 @@ apply_record(struct sctx *x, const struct erp_record *rec, int *changed,
 	return appliers[rec->entity](x, rec, changed, w, wsz);
 }
 
+/* Deleting by uuid: products and customers softly (the row stays for
+ * what refers to it; prices and stock go), everything else for real. */
+static const char *sql_delete[] = {
+	[ERP_CATEGORY] = "DELETE FROM category WHERE erp_uuid = ?1",
+	[ERP_PRICE] = "DELETE FROM price WHERE erp_uuid = ?1",
+	[ERP_CURRENCY] = "DELETE FROM currency WHERE erp_uuid = ?1",
+	[ERP_WAREHOUSE] = "DELETE FROM warehouse WHERE erp_uuid = ?1",
+	[ERP_STOCK] = "DELETE FROM stock WHERE erp_uuid = ?1",
+	[ERP_RULESET] = "DELETE FROM ruleset WHERE erp_uuid = ?1",
+	[ERP_ORDER] = "DELETE FROM erp_order WHERE erp_uuid = ?1",
+	[ERP_INVOICE] = "DELETE FROM invoice WHERE erp_uuid = ?1",
+	[ERP_PRODUCT] = "UPDATE product SET deleted_at = ?2, active = 0,"
+	    " erp_hash = 0, sync_run_id = ?3, updated_at = ?2"
+	    " WHERE erp_uuid = ?1 AND deleted_at IS NULL",
+	[ERP_CUSTOMER] = "UPDATE customer SET deleted_at = ?2, active = 0,"
+	    " erp_hash = 0, sync_run_id = ?3, updated_at = ?2"
+	    " WHERE erp_uuid = ?1 AND deleted_at IS NULL",
+};
+
+static const char sql_product_prices[] =
+    "DELETE FROM price WHERE product_id ="
+    " (SELECT id FROM product WHERE erp_uuid = ?)";
+static const char sql_product_stock[] =
+    "DELETE FROM stock WHERE product_id ="
+    " (SELECT id FROM product WHERE erp_uuid = ?)";
+static const char sql_customer_prices[] =
+    "DELETE FROM price WHERE customer_id ="
+    " (SELECT id FROM customer WHERE erp_uuid = ?)";
+
 int
 apply_delete(struct sctx *x, enum erp_entity ent, const char *uuid,
     int *changed)
 {
-	static const char *const sql_del[ERP_ENTITY__MAX] = {
-		[ERP_CATEGORY] = "DELETE FROM category WHERE erp_uuid = ?1",
-		[ERP_PRICE] = "DELETE FROM price WHERE erp_uuid = ?1",
-		[ERP_CURRENCY] = "DELETE FROM currency WHERE erp_uuid = ?1",
-		[ERP_WAREHOUSE] = "DELETE FROM warehouse WHERE erp_uuid = ?1",
-		[ERP_STOCK] = "DELETE FROM stock WHERE erp_uuid = ?1",
-		[ERP_RULESET] = "DELETE FROM ruleset WHERE erp_uuid = ?1",
-		[ERP_ORDER] = "DELETE FROM erp_order WHERE erp_uuid = ?1",
-		[ERP_INVOICE] = "DELETE FROM invoice WHERE erp_uuid = ?1",
-		/* soft: the row stays for what refers to it */
-		[ERP_PRODUCT] = "UPDATE product SET deleted_at = ?2,"
-		    " active = 0, erp_hash = 0, sync_run_id = ?3,"
-		    " updated_at = ?2 WHERE erp_uuid = ?1"
-		    " AND deleted_at IS NULL",
-		[ERP_CUSTOMER] = "UPDATE customer SET deleted_at = ?2,"
-		    " active = 0, erp_hash = 0, sync_run_id = ?3,"
-		    " updated_at = ?2 WHERE erp_uuid = ?1"
-		    " AND deleted_at IS NULL",
-	};
-	static const char sql_pprice[] =
-	    "DELETE FROM price WHERE product_id ="
-	    " (SELECT id FROM product WHERE erp_uuid = ?)";
-	static const char sql_pstock[] =
-	    "DELETE FROM stock WHERE product_id ="
-	    " (SELECT id FROM product WHERE erp_uuid = ?)";
-	static const char sql_cprice[] =
-	    "DELETE FROM price WHERE customer_id ="
-	    " (SELECT id FROM customer WHERE erp_uuid = ?)";
-	const char *follow[2] = { NULL, NULL };
 	sqlite3_stmt *st;
 	int soft = ent == ERP_PRODUCT || ent == ERP_CUSTOMER;
-	size_t i;
 
 	*changed = 0;
-	if ((st = db_prepare(x->db, sql_del[ent])) == NULL)
+	if ((st = db_prepare(x->db, sql_delete[ent])) == NULL)
 		return -1;
 	db_bind_text(st, 1, uuid);
 	if (soft) {
@@ -1513,12 +1550,18 @@ apply_delete(struct sctx *x, enum erp_entity ent, const char *uuid,
 		return 0;
 	*changed = 1;
 	if (ent == ERP_PRODUCT) {
-		follow[0] = sql_pprice;
-		follow[1] = sql_pstock;
-	} else if (ent == ERP_CUSTOMER)
-		follow[0] = sql_cprice;
-	for (i = 0; i < 2 && follow[i] != NULL; i++) {
-		if ((st = db_prepare(x->db, follow[i])) == NULL)
+		if ((st = db_prepare(x->db, sql_product_prices)) == NULL)
+			return -1;
+		db_bind_text(st, 1, uuid);
+		if (step_done(x, st) == -1)
+			return -1;
+		if ((st = db_prepare(x->db, sql_product_stock)) == NULL)
+			return -1;
+		db_bind_text(st, 1, uuid);
+		if (step_done(x, st) == -1)
+			return -1;
+	} else if (ent == ERP_CUSTOMER) {
+		if ((st = db_prepare(x->db, sql_customer_prices)) == NULL)
 			return -1;
 		db_bind_text(st, 1, uuid);
 		if (step_done(x, st) == -1)
@@ -1527,34 +1570,59 @@ apply_delete(struct sctx *x, enum erp_entity ent, const char *uuid,
 	return 0;
 }
 
+/* The uuids held in a range, for the sweep of a full pull.  With an
+ * upper bound the index range scan stops there (one statement OR-ing the
+ * two cases would scan to the end of the index every time). */
+#define RANGE_CLOSED(t, extra) "SELECT erp_uuid FROM " t \
+    " WHERE erp_uuid > ?1 AND erp_uuid <= ?2" extra " ORDER BY erp_uuid"
+#define RANGE_OPEN(t, extra) "SELECT erp_uuid FROM " t \
+    " WHERE erp_uuid > ?1" extra " ORDER BY erp_uuid"
+
+static const char *sql_range_closed[] = {
+	[ERP_CATEGORY] = RANGE_CLOSED("category", ""),
+	[ERP_PRODUCT] = RANGE_CLOSED("product", " AND deleted_at IS NULL"),
+	[ERP_PRICE] = RANGE_CLOSED("price", ""),
+	[ERP_CURRENCY] = RANGE_CLOSED("currency", ""),
+	[ERP_WAREHOUSE] = RANGE_CLOSED("warehouse", ""),
+	[ERP_STOCK] = RANGE_CLOSED("stock", ""),
+	[ERP_CUSTOMER] = RANGE_CLOSED("customer", " AND deleted_at IS NULL"),
+	[ERP_RULESET] = RANGE_CLOSED("ruleset", ""),
+	[ERP_ORDER] = RANGE_CLOSED("erp_order", ""),
+	[ERP_INVOICE] = RANGE_CLOSED("invoice", ""),
+};
+
+static const char *sql_range_open[] = {
+	[ERP_CATEGORY] = RANGE_OPEN("category", ""),
+	[ERP_PRODUCT] = RANGE_OPEN("product", " AND deleted_at IS NULL"),
+	[ERP_PRICE] = RANGE_OPEN("price", ""),
+	[ERP_CURRENCY] = RANGE_OPEN("currency", ""),
+	[ERP_WAREHOUSE] = RANGE_OPEN("warehouse", ""),
+	[ERP_STOCK] = RANGE_OPEN("stock", ""),
+	[ERP_CUSTOMER] = RANGE_OPEN("customer", " AND deleted_at IS NULL"),
+	[ERP_RULESET] = RANGE_OPEN("ruleset", ""),
+	[ERP_ORDER] = RANGE_OPEN("erp_order", ""),
+	[ERP_INVOICE] = RANGE_OPEN("invoice", ""),
+};
+
+_Static_assert(sizeof(sql_delete) / sizeof(sql_delete[0]) ==
+    ERP_ENTITY__MAX, "a delete per entity");
+_Static_assert(sizeof(sql_range_open) / sizeof(sql_range_open[0]) ==
+    ERP_ENTITY__MAX, "a range per entity");
+_Static_assert(sizeof(sql_range_closed) / sizeof(sql_range_closed[0]) ==
+    ERP_ENTITY__MAX, "a range per entity");
+
 int
 apply_range(struct sctx *x, enum erp_entity ent, const char *lo,
     const char *hi, int (*fn)(void *, const char *), void *arg)
 {
-	/* Two statements per table: with an upper bound the range scan
-	 * stops there (one OR-ed statement would scan to the end). */
-#define RANGE(t, extra) { \
-	"SELECT erp_uuid FROM " t " WHERE erp_uuid > ?1 AND erp_uuid <= ?2" \
-	    extra " ORDER BY erp_uuid", \
-	"SELECT erp_uuid FROM " t " WHERE erp_uuid > ?1" extra \
-	    " ORDER BY erp_uuid" }
-	static const char *const sql[ERP_ENTITY__MAX][2] = {
-		[ERP_CATEGORY] = RANGE("category", ""),
-		[ERP_PRODUCT] = RANGE("product", " AND deleted_at IS NULL"),
-		[ERP_PRICE] = RANGE("price", ""),
-		[ERP_CURRENCY] = RANGE("currency", ""),
-		[ERP_WAREHOUSE] = RANGE("warehouse", ""),
-		[ERP_STOCK] = RANGE("stock", ""),
-		[ERP_CUSTOMER] = RANGE("customer", " AND deleted_at IS NULL"),
-		[ERP_RULESET] = RANGE("ruleset", ""),
-		[ERP_ORDER] = RANGE("erp_order", ""),
-		[ERP_INVOICE] = RANGE("invoice", ""),
-	};
-#undef RANGE
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
-	if ((st = db_prepare(x->db, sql[ent][*hi == '\0'])) == NULL)
+	if (*hi != '\0')
+		st = db_prepare(x->db, sql_range_closed[ent]);
+	else
+		st = db_prepare(x->db, sql_range_open[ent]);
+	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, lo);
 	if (*hi != '\0')

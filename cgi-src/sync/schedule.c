@@ -242,22 +242,24 @@ sched_get(struct db *db, const char *name, struct sched_op *out, char *err,
 
 /* ---- changing ---- */
 
-/* Run one statement with (name, a, b) binds as its own write transaction.
- * The statement must touch one sync_operation row; 0 if it did. */
+/* Run the prepared statement st with (name, a, b) binds as its own write
+ * transaction (st is done here).  It must touch one row; 0 if it did. */
 static int
-op_update(struct db *db, const char *sql, const char *name, int64_t a,
+op_update(struct db *db, sqlite3_stmt *st, const char *name, int64_t a,
     int64_t b, char *err, size_t errsz)
 {
-	sqlite3_stmt *st;
 	int rc, changed;
 
+	if (st == NULL) {
+		seterr(err, errsz, "cannot write the schedule");
+		return -1;
+	}
 	if ((rc = db_begin_write(db)) != SQLITE_OK) {
+		db_done(db, st);
 		seterr(err, errsz, rc == SQLITE_BUSY ? "the database is busy, "
 		    "try again" : "cannot write the schedule");
 		return -1;
 	}
-	if ((st = db_prepare(db, sql)) == NULL)
-		goto fail;
 	db_bind_text(st, 1, name);
 	db_bind_int(st, 2, a);
 	db_bind_int(st, 3, b);
@@ -298,7 +300,8 @@ sched_set_interval(struct db *db, const char *name, int64_t interval_s,
 		    "999:59:59");
 		return -1;
 	}
-	return op_update(db, sql, name, interval_s, sched_now(), err, errsz);
+	return op_update(db, db_prepare(db, sql), name, interval_s,
+	    sched_now(), err, errsz);
 }
 
 int
@@ -308,7 +311,8 @@ sched_set_enabled(struct db *db, const char *name, int on, char *err,
 	static const char sql[] =
 	    "UPDATE sync_operation SET enabled = ?2 WHERE name = ?1";
 
-	return op_update(db, sql, name, on ? 1 : 0, 0, err, errsz);
+	return op_update(db, db_prepare(db, sql), name, on ? 1 : 0, 0, err,
+	    errsz);
 }
 
 int
@@ -323,7 +327,8 @@ sched_run_once_in(struct db *db, const char *name, int64_t delay_s,
 		    "seconds");
 		return -1;
 	}
-	return op_update(db, sql, name, sched_now() + delay_s, 0, err, errsz);
+	return op_update(db, db_prepare(db, sql), name, sched_now() + delay_s,
+	    0, err, errsz);
 }
 
 int
@@ -334,7 +339,7 @@ sched_run_once_cancel(struct db *db, const char *name, char *err,
 	    "UPDATE sync_operation SET run_once_at = NULL WHERE name = ?1"
 	    " AND ?2 = ?3";
 
-	return op_update(db, sql, name, 0, 0, err, errsz);
+	return op_update(db, db_prepare(db, sql), name, 0, 0, err, errsz);
 }
 
 int
@@ -451,7 +456,11 @@ sched_failure_retry(struct db *db, const char *name, int64_t id, char *err,
 		    "try again" : "cannot write");
 		return -1;
 	}
-	if ((st = db_prepare(db, id > 0 ? sql_one : sql_all)) == NULL)
+	if (id > 0)
+		st = db_prepare(db, sql_one);
+	else
+		st = db_prepare(db, sql_all);
+	if (st == NULL)
 		goto fail;
 	db_bind_text(st, 1, name);
 	db_bind_int(st, 2, id);
@@ -491,12 +500,13 @@ sched_outbox_resend(struct db *db, const char *order_no, char *err,
 	    "UPDATE sync_operation SET run_once_at = ?3"
 	    " WHERE name = ?1 AND ?2 = ?2";
 
-	if (op_update(db, sql, order_no, sched_now(), 0, NULL, 0) == -1) {
+	if (op_update(db, db_prepare(db, sql), order_no, sched_now(), 0, NULL,
+	    0) == -1) {
 		seterr(err, errsz, "no failed order with that number");
 		return -1;
 	}
-	return op_update(db, sql_now, "order_push", 0, sched_now(), err,
-	    errsz);
+	return op_update(db, db_prepare(db, sql_now), "order_push", 0,
+	    sched_now(), err, errsz);
 }
 
 /* ---- locks ---- */
