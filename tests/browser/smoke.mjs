@@ -25,7 +25,13 @@ const ctx = await launch();
 try {
   const page = ctx.pages()[0] || await ctx.newPage();
   const consoleErrors = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  // Console errors: CSP violations and failed subresources.  The page's own
+  // status (a 403 or 404 page on purpose) is reported there too: skip it.
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (m.location() && m.location().url === page.url()) return;
+    consoleErrors.push(`${m.text()} (${m.location() ? m.location().url : '?'})`);
+  });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
 
   for (const p of pages) {
@@ -52,12 +58,12 @@ try {
     ok(/^#[0-9a-f]{6}$/i.test(brand), `${p.name}: brand colour from config applied`, brand);
     const headerBg = await page.evaluate(() => getComputedStyle(document.querySelector('header')).backgroundColor);
     ok(headerBg !== 'rgba(0, 0, 0, 0)', `${p.name}: stylesheet applied`, headerBg);
+    await page.screenshot({ path: join(out, `${p.name}.png`), fullPage: true });
     // Keyboard: the first Tab lands on the skip link.
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement && document.activeElement.className);
     ok(focused === 'skip', `${p.name}: skip link is the first stop`, focused);
     ok(consoleErrors.length === 0, `${p.name}: no console errors (CSP)`, consoleErrors.join('\n'));
-    await page.screenshot({ path: join(out, `${p.name}.png`), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(out, `${p.name}-phone.png`), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
