@@ -27,6 +27,8 @@
 #   E2E_NGINX_WORKERS         nginx worker_processes (default 1)
 #   E2E_ACCESS_LOG            1: write RUNDIR/access.log (default off)
 #   E2E_KEEP                  1: keep the run directory even on success
+#   E2E_FIXED_RUNDIR, E2E_FIXED_PORT  a set run directory and port instead
+#                             of fresh ones (the demo: run/demo, 8080)
 #   NGINX                     the nginx binary (configure finds it)
 # Set by e2e_init:
 #   E2E_NAME E2E_RUNDIR E2E_PORT E2E_URL E2E_SOCKET E2E_CONF E2E_DB
@@ -178,7 +180,7 @@ _e2e_pick_port() {
 # e2e_init NAME: the run directory and the names of everything in it.
 e2e_init() {
 	E2E_NAME=$1
-	E2E_RUNDIR=$top_builddir/run/e2e-$1-$$
+	E2E_RUNDIR=${E2E_FIXED_RUNDIR:-$top_builddir/run/e2e-$1-$$}
 	rm -rf "$E2E_RUNDIR"
 	mkdir -p "$E2E_RUNDIR/tmp" "$E2E_RUNDIR/data" || bail_out "cannot make $E2E_RUNDIR"
 	E2E_RUNDIR=$(cd "$E2E_RUNDIR" && pwd)
@@ -194,7 +196,14 @@ e2e_init() {
 		E2E_SOCKET=$_d/fcgi.sock
 		_e2e_sockdir=$_d
 	fi
-	_e2e_pick_port
+	if [ -n "${E2E_FIXED_PORT:-}" ]; then
+		E2E_PORT=$E2E_FIXED_PORT
+		E2E_URL=http://127.0.0.1:$E2E_PORT
+		_e2e_port_free "$E2E_PORT" ||
+		    bail_out "port $E2E_PORT is taken (another demo running?)"
+	else
+		_e2e_pick_port
+	fi
 	trap _e2e_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM

@@ -1,0 +1,78 @@
+#!/bin/sh
+# demo.sh: build Framuga and run the demo in the foreground until Ctrl-C:
+# oknoerp-sim (the ERP, with generated demo data) on 127.0.0.1:8090, a first
+# full framuga-sync, the portal (nginx + framuga-fcgi) on 127.0.0.1:8080,
+# and framuga-sync --due every minute, as cron would.  State lives in
+# run/demo/ and is made fresh at each start.
+#
+#   scripts/demo.sh            as root on Debian 12: installs what is missing
+#   FRAMUGA_NO_INSTALL=1 scripts/demo.sh    skip the package step
+#   DEMO_PORT=8081 scripts/demo.sh          another port for the portal
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+if [ "${FRAMUGA_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ]; then
+	scripts/install-deps.sh
+fi
+[ -x configure ] || ./autogen.sh
+[ -f Makefile ] || ./configure --quiet
+make -j"$(nproc)" >/dev/null
+
+top_srcdir=$top top_builddir=$top
+export top_srcdir top_builddir
+E2E_FIXED_RUNDIR=$top/run/demo
+E2E_FIXED_PORT=${DEMO_PORT:-8080}
+E2E_KEEP=1
+E2E_WORKERS=4
+sim_port=${DEMO_ERP_PORT:-8090}
+rm -rf "$E2E_FIXED_RUNDIR"
+. "$top/tests/e2e/lib.sh"
+e2e_init demo
+E2E_EXTRA_CONFIG="erp_url = http://127.0.0.1:$sim_port/soap
+erp_user = portal
+erp_password = demo-only"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# The ERP first: the portal's data comes from it.
+sim_db=$E2E_RUNDIR/oknoerp-sim.db
+say "demo: generating OknoERP demo data ..."
+./oknoerp-sim generate --db "$sim_db" --products 2000 --customers 50 \
+    --individual-prices 5000 --warehouses 3 >"$E2E_RUNDIR/sim-generate.log" 2>&1 ||
+    bail_out "oknoerp-sim generate failed: $(tail -3 "$E2E_RUNDIR/sim-generate.log")"
+./oknoerp-sim serve --db "$sim_db" --listen "127.0.0.1:$sim_port" \
+    --user portal --password demo-only >"$E2E_RUNDIR/oknoerp-sim.log" 2>&1 &
+e2e_track $!
+e2e_wait_for 10 sh -c "curl -s -o /dev/null http://127.0.0.1:$sim_port/" ||
+    bail_out "oknoerp-sim did not start: $(tail -3 "$E2E_RUNDIR/oknoerp-sim.log")"
+
+e2e_write_config
+e2e_migrate
+sqlite3 "$E2E_DB" <"$top/db/demo/news.sql"
+say "demo: first full sync from OknoERP ..."
+./framuga-sync -c "$E2E_CONF" --due >>"$E2E_RUNDIR/sync.log" 2>&1 ||
+    say "demo: the first sync reported problems (see run/demo/sync.log)"
+
+e2e_start_fcgi || bail_out "framuga-fcgi did not start: $(tail -5 "$E2E_FCGI_LOG")"
+e2e_start_nginx || bail_out "nginx did not start (is port $E2E_PORT free?)"
+e2e_wait_ready || bail_out "the portal does not answer: $(tail -5 "$E2E_FCGI_LOG")"
+
+# cron's part: framuga-sync --due every minute.
+(while sleep 60; do ./framuga-sync -c "$E2E_CONF" --due >>"$E2E_RUNDIR/sync.log" 2>&1; done) &
+e2e_track $!
+
+cat >&2 <<MSG
+
+  Framuga demo is running:  $E2E_URL/
+  CMS:                      $E2E_URL/cms
+  OknoERP simulator:        http://127.0.0.1:$sim_port/soap  (user portal)
+  Sync status:              ./framuga-sync -c run/demo/framuga.conf status
+  ERP operator:             ./oknoerp-sim op --db run/demo/oknoerp-sim.db help
+  Logs:                     run/demo/*.log
+
+  Demo logins arrive with the accounts module (issue 3).
+  Press Ctrl-C to stop.
+
+MSG
+wait "$E2E_FCGI_PID"
