@@ -1549,23 +1549,28 @@ apply_delete(struct sctx *x, enum erp_entity ent, const char *uuid,
 	if (db_changes(x->db) == 0)
 		return 0;
 	*changed = 1;
+	/* what goes with it counts too (the ERP queues those deletions
+	 * separately; they then find nothing to delete) */
 	if (ent == ERP_PRODUCT) {
 		if ((st = db_prepare(x->db, sql_product_prices)) == NULL)
 			return -1;
 		db_bind_text(st, 1, uuid);
 		if (step_done(x, st) == -1)
 			return -1;
+		*changed += db_changes(x->db);
 		if ((st = db_prepare(x->db, sql_product_stock)) == NULL)
 			return -1;
 		db_bind_text(st, 1, uuid);
 		if (step_done(x, st) == -1)
 			return -1;
+		*changed += db_changes(x->db);
 	} else if (ent == ERP_CUSTOMER) {
 		if ((st = db_prepare(x->db, sql_customer_prices)) == NULL)
 			return -1;
 		db_bind_text(st, 1, uuid);
 		if (step_done(x, st) == -1)
 			return -1;
+		*changed += db_changes(x->db);
 	}
 	return 0;
 }

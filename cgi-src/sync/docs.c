@@ -279,7 +279,9 @@ sync_docs_invoices(struct sctx *x)
 			db_rollback(x->db);
 			goto dberr;
 		}
-		x->n.upserted++;
+		/* documents count as fetched; the invoice rows themselves
+		 * were counted when the invoices arrived */
+		x->n.fetched += todo[i].pdf + todo[i].xml;
 	}
 	return x->failed ? -1 : 0;
 dberr:
@@ -297,6 +299,8 @@ sync_docs_files(struct sctx *x)
 	static const char sql_set[] =
 	    "UPDATE product_file SET stored = 1"
 	    " WHERE erp_uuid = ?1 AND sha256 = ?2 AND stored = 0";
+	static const char sql_left[] =
+	    "SELECT count(DISTINCT erp_uuid) FROM product_file WHERE stored = 0";
 	struct { const char *uuid, *sha; } *todo;
 	char hash[65], why[512];
 	int64_t size;
@@ -350,6 +354,11 @@ sync_docs_files(struct sctx *x)
 			goto dberr;
 		}
 		x->n.upserted++;
+	}
+	if ((st = db_prepare(x->db, sql_left)) != NULL) {
+		if (db_step(x->db, st) == SQLITE_ROW)
+			x->backlog = db_col_int(st, 0);
+		db_done(x->db, st);
 	}
 	return x->failed ? -1 : 0;
 dberr:

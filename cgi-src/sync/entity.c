@@ -249,8 +249,7 @@ apply_page(struct sctx *x, enum erp_entity ent, struct page *pg,
 			if (apply_delete(x, ent, rec->uuid, &changed) == -1 ||
 			    failure_resolve(x, ent, rec->uuid) == -1)
 				goto dberr;
-			if (changed)
-				x->n.deleted++;
+			x->n.deleted += changed;
 			continue;
 		}
 		r = apply_record(x, rec, &changed, why, sizeof(why));
@@ -279,8 +278,7 @@ apply_page(struct sctx *x, enum erp_entity ent, struct page *pg,
 			if (apply_delete(x, ent, sw.gone[i], &changed) == -1 ||
 			    failure_resolve(x, ent, sw.gone[i]) == -1)
 				goto dberr;
-			if (changed)
-				x->n.deleted++;
+			x->n.deleted += changed;
 		}
 	}
 	if ((rc = db_commit(x->db)) != SQLITE_OK) {

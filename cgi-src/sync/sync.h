@@ -113,7 +113,9 @@ int	 apply_load_masters(struct sctx *);
  * failure), -1 database error (the caller rolls back). */
 int	 apply_record(struct sctx *, const struct erp_record *, int *changed,
 	    char *why, size_t whysz);
-/* Delete by uuid (a no-op if unknown).  0 (*changed) or -1. */
+/* Delete by uuid (a no-op if unknown).  0, with *changed the number of
+ * rows removed (a product's or customer's prices and stock included), or
+ * -1. */
 int	 apply_delete(struct sctx *, enum erp_entity, const char *uuid,
 	    int *changed);
 /* The uuids the portal holds in (lo, hi] ("" hi: no upper bound), in
