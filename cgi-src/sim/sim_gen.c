@@ -40,7 +40,7 @@
 #include "sim.h"
 
 #define GEN_BASE_T	1767600000LL	/* 2026-01-05, a fixed "now" */
-#define GEN_BATCH	20000
+#define GEN_BATCH	250000
 
 struct rng {
 	uint64_t s;
@@ -1449,8 +1449,9 @@ sim_generate(const char *path, const struct gen_opts *o)
 		goto out;
 	if (sdb_commit(g.db) != SQLITE_OK)
 		goto out;
-	(void)sdb_exec(g.db, "PRAGMA wal_checkpoint(TRUNCATE)");
 	(void)sdb_exec(g.db, "ANALYZE");
+	if (sdb_exec(g.db, "PRAGMA journal_mode=WAL") != 0)
+		goto out;
 	fprintf(stderr, "oknoerp-sim: generated %ld products, %ld customers,"
 	    " %lld prices (%ld individual), %lld stock rows, %ld orders in"
 	    " %.2f s\n", o->products, o->customers,

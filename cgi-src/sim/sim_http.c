@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sys/random.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,14 +197,16 @@ peek_op(const char *body, size_t len, char *op, size_t opsz)
 	xmlFreeDoc(doc);
 }
 
+/* A uniform draw in [0, 1) for fault rates: from the kernel, since each
+ * connection is a fresh thread and a per-thread seed would repeat. */
 static double
-tl_rand(void)
+fault_rand(void)
 {
-	static __thread unsigned int seed;
+	uint32_t v = 0;
 
-	if (seed == 0)
-		seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&seed;
-	return (double)rand_r(&seed) / ((double)RAND_MAX + 1.0);
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = (uint32_t)rand();
+	return (double)v / 4294967296.0;
 }
 
 static void
@@ -238,7 +241,7 @@ faults_pick(struct sdb *db, const char *body, size_t len,
 			continue;
 		if (!is_lat && fp->act != FA_NONE)
 			continue;
-		if (rate < 1000000 && tl_rand() * 1e6 >= (double)rate)
+		if (rate < 1000000 && fault_rand() * 1e6 >= (double)rate)
 			continue;
 		u = sdb_stmt(db, sql_fire);
 		sqlite3_bind_int64(u, 1, sqlite3_column_int64(st, 0));

@@ -53,7 +53,7 @@ static const char sim_schema[] =
 " product TEXT NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,"
 " grp TEXT NOT NULL DEFAULT '', customer TEXT NOT NULL DEFAULT '',"
 " langver TEXT NOT NULL DEFAULT '',"
-" UNIQUE(product, kind, currency, grp, customer, langver));\n"
+" UNIQUE(product, kind, currency, grp, customer, langver)) WITHOUT ROWID;\n"
 "CREATE INDEX IF NOT EXISTS price_kind ON price(kind, uuid);\n"
 "CREATE TABLE IF NOT EXISTS currency(uuid TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
 " name_pl TEXT NOT NULL, name_en TEXT NOT NULL, name_de TEXT NOT NULL,"
@@ -62,7 +62,8 @@ static const char sim_schema[] =
 " name_pl TEXT NOT NULL, name_en TEXT NOT NULL, name_de TEXT NOT NULL,"
 " city TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1);\n"
 "CREATE TABLE IF NOT EXISTS stock(uuid TEXT PRIMARY KEY, warehouse TEXT NOT NULL,"
-" product TEXT NOT NULL, quantity INTEGER NOT NULL, UNIQUE(product, warehouse));\n"
+" product TEXT NOT NULL, quantity INTEGER NOT NULL, UNIQUE(product, warehouse))"
+" WITHOUT ROWID;\n"
 "CREATE INDEX IF NOT EXISTS stock_wh ON stock(warehouse, uuid);\n"
 "CREATE TABLE IF NOT EXISTS customer(uuid TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
 " name TEXT NOT NULL, nip TEXT NOT NULL, grp TEXT NOT NULL, lang TEXT NOT NULL,"
@@ -196,11 +197,14 @@ sdb_open(const char *path, int bulk)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->h, 10000);
-	if (sdb_exec(db, "PRAGMA journal_mode=WAL") != 0)
+	/* the generator writes a fresh file it can throw away on a crash:
+	 * no journal while it loads; sim_generate() turns WAL on at the end */
+	if (sdb_exec(db, bulk ? "PRAGMA journal_mode=OFF" :
+	    "PRAGMA journal_mode=WAL") != 0)
 		goto fail;
 	if (bulk)
 		rc = sqlite3_exec(db->h, "PRAGMA synchronous=OFF;"
-		    "PRAGMA cache_size=-262144;PRAGMA temp_store=MEMORY", NULL,
+		    "PRAGMA cache_size=-1048576;PRAGMA temp_store=MEMORY", NULL,
 		    NULL, &err);
 	else
 		rc = sqlite3_exec(db->h, "PRAGMA synchronous=NORMAL;"
