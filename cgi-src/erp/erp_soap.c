@@ -14,7 +14,9 @@
  * verified (CURLOPT_SSL_VERIFYPEER/HOST are never turned off; erp_ca_file
  * names another CA bundle), only http and https are allowed, redirects are
  * not followed, and every request has a connect and a total timeout.
- * Credentials go as HTTP Basic.
+ * Credentials go as HTTP Basic.  Connections are kept alive between
+ * requests, except for writes (CreateOrder, CreateCustomer), which get a
+ * fresh connection so that libcurl can never re-send one on its own.
  *
  * Records.  The reader walks Envelope > Body > the operation's response
  * element; each record element (o:product, o:change ...) is expanded into a
@@ -87,6 +89,8 @@ struct soap {
 	int		 done;		/* curl finished (well or not) */
 	CURLcode	 result;
 	int		 retry_after_hdr;
+	char		 tail[32];	/* the answer's last bytes */
+	size_t		 tail_len;
 	char		 curl_err[CURL_ERROR_SIZE];
 	/* the parser's first complaint */
 	char		 xml_err[256];
@@ -990,6 +994,18 @@ xfer_header(char *p, size_t size, size_t nmemb, void *ctx)
 	return len;
 }
 
+/* Operations that change the ERP.  They go on a fresh connection that is
+ * closed afterwards: libcurl silently re-sends a request whose reused
+ * keep-alive connection died before any answer byte, which is right for
+ * reads and acks (idempotent) but would hide an unknown outcome of a
+ * write (contract 8.5: look it up before sending again). */
+static int
+is_write(const char *op)
+{
+	return strcmp(op, "CreateOrder") == 0 ||
+	    strcmp(op, "CreateCustomer") == 0;
+}
+
 /* Start a POST of c->req for op.  0 or -1 (error set). */
 static int
 xfer_start(struct soap *c, const char *op)
@@ -1002,6 +1018,7 @@ xfer_start(struct soap *c, const char *op)
 	c->done = 0;
 	c->result = CURLE_OK;
 	c->retry_after_hdr = 0;
+	c->tail_len = 0;
 	c->curl_err[0] = '\0';
 	c->xml_err[0] = '\0';
 	c->doctype = 0;
@@ -1016,6 +1033,8 @@ xfer_start(struct soap *c, const char *op)
 	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)c->req.len);
 	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, h);
+	curl_easy_setopt(c->easy, CURLOPT_FRESH_CONNECT, is_write(op) ? 1L : 0L);
+	curl_easy_setopt(c->easy, CURLOPT_FORBID_REUSE, is_write(op) ? 1L : 0L);
 	if (curl_multi_add_handle(c->multi, c->easy) != CURLM_OK) {
 		curl_slist_free_all(h);
 		erp_fail(&c->base, ERP_E_LOCAL, "curl_multi_add_handle failed");
@@ -1084,7 +1103,34 @@ xfer_write(char *p, size_t size, size_t nmemb, void *ctx)
 		c->in_off = 0;
 	}
 	buf_put(&c->in, p, len);
+	/* keep the last bytes: did the answer close its envelope? */
+	if (len >= sizeof(c->tail)) {
+		memcpy(c->tail, p + len - sizeof(c->tail), sizeof(c->tail));
+		c->tail_len = sizeof(c->tail);
+	} else {
+		size_t keep = sizeof(c->tail) - len;
+
+		if (keep > c->tail_len)
+			keep = c->tail_len;
+		memmove(c->tail, c->tail + c->tail_len - keep, keep);
+		memcpy(c->tail + keep, p, len);
+		c->tail_len = keep + len;
+	}
 	return len;
+}
+
+/* Non-zero if the answer ends with an end tag of an Envelope (white space
+ * after it aside): a document that fails to parse is then malformed;
+ * without it, it ended early (truncated). */
+static int
+tail_closed(const struct soap *c)
+{
+	size_t n = c->tail_len;
+
+	while (n > 0 && (c->tail[n - 1] == ' ' || c->tail[n - 1] == '\n' ||
+	    c->tail[n - 1] == '\r' || c->tail[n - 1] == '\t'))
+		n--;
+	return n >= 9 && memcmp(c->tail + n - 9, "Envelope>", 9) == 0;
 }
 
 /* xmlInputReadCallback: hand the parser what curl received. */
@@ -1342,7 +1388,7 @@ soap_call(struct soap *c, const char *op, struct arena *a, child_fn child,
 	struct walk w;
 	xmlTextReaderPtr r;
 	long status = 0;
-	int ok, consumed;
+	int ok, truncated;
 	enum erp_err e;
 
 	req_end(c, op);
@@ -1363,18 +1409,28 @@ soap_call(struct soap *c, const char *op, struct arena *a, child_fn child,
 	xmlTextReaderSetStructuredErrorHandler(r, xml_structured, c);
 	ok = walk_doc(c, r, &w) == 0;
 	xmlFreeTextReader(r);
-	/* the whole input was read (an error there is an early end) */
-	consumed = c->done && c->in_off == c->in.len;
+	/* a parse error: read the rest of the answer (and drop it), to tell
+	 * a malformed answer from one that ended early */
+	if (!ok && (w.cb_err == ERP_OK || w.cb_err == ERP_E_XML))
+		while (!c->done) {
+			c->in.len = c->in_off = 0;
+			xfer_pump(c);
+		}
+	/* the answer stopped before its envelope was closed */
+	truncated = !tail_closed(c);
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	xfer_stop(c);
 	c->base.err.http_status = (int)status;
 
-	if (w.cb_err != ERP_OK)
-		return w.cb_err;	/* the handler's own error, kept */
+	/* a handler's own verdict stands, except that a subtree that could
+	 * not be read is a parse failure like any other (analysed below:
+	 * transport, status, early end) */
+	if (w.cb_err != ERP_OK && w.cb_err != ERP_E_XML)
+		return w.cb_err;
+	if (w.cb_err == ERP_E_XML)
+		ok = 0;
 	if (c->done && c->result != CURLE_OK)
 		return curl_error(c);
-	if (!ok && !c->done)
-		c->done = 1;	/* we stopped reading: a parse error */
 	if (ok && w.fault) {
 		if (c->base.err.retry_after == 0)
 			c->base.err.retry_after = c->retry_after_hdr;
@@ -1390,7 +1446,7 @@ soap_call(struct soap *c, const char *op, struct arena *a, child_fn child,
 		if (c->doctype)
 			return erp_fail(&c->base, ERP_E_XML, "answer has a "
 			    "DOCTYPE or entity (refused)");
-		if (consumed)
+		if (truncated)
 			return erp_fail(&c->base, ERP_E_TRUNCATED, "answer "
 			    "ended early: %s", c->xml_err[0] != '\0' ?
 			    c->xml_err : "incomplete document");
