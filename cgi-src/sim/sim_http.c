@@ -220,8 +220,10 @@ faults_pick(struct sdb *db, const char *body, size_t len,
 	static const char sql_fire[] = "UPDATE faults SET fired = fired + 1,"
 	    " count_left = CASE WHEN count_left > 0 THEN count_left - 1"
 	    " ELSE count_left END WHERE id = ?1 AND count_left <> 0";
+	struct { int64_t id, rate; int param; char kind[16], code[24]; } k[64];
 	char op[64];
 	sqlite3_stmt *st;
+	int nk = 0;
 
 	memset(fp, 0, sizeof(*fp));
 	if (sdb_int1(db, sql_any, NULL, 0) == 0)
@@ -229,43 +231,53 @@ faults_pick(struct sdb *db, const char *body, size_t len,
 	peek_op(body, len, op, sizeof(op));
 	if (sdb_begin_write(db) != SQLITE_OK)
 		return;
+	/* read the knobs first, then fire: no update under a running scan */
 	st = sdb_stmt(db, sql);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
+	while (nk < (int)(sizeof(k) / sizeof(k[0])) &&
+	    sqlite3_step(st) == SQLITE_ROW) {
 		const char *fop = (const char *)sqlite3_column_text(st, 2);
-		int64_t rate = sqlite3_column_int64(st, 3);
-		int is_lat = strcmp(kind, "latency") == 0;
-		sqlite3_stmt *u;
 
 		if (*fop && strcmp(fop, op) != 0)
 			continue;
+		k[nk].id = sqlite3_column_int64(st, 0);
+		snprintf(k[nk].kind, sizeof(k[nk].kind), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		k[nk].rate = sqlite3_column_int64(st, 3);
+		k[nk].param = sqlite3_column_int(st, 5);
+		snprintf(k[nk].code, sizeof(k[nk].code), "%s",
+		    (const char *)sqlite3_column_text(st, 6));
+		nk++;
+	}
+	sdb_done(st);
+	for (int i = 0; i < nk; i++) {
+		int is_lat = strcmp(k[i].kind, "latency") == 0;
+		sqlite3_stmt *u;
+
 		if (!is_lat && fp->act != FA_NONE)
 			continue;
-		if (rate < 1000000 && fault_rand() * 1e6 >= (double)rate)
+		if (k[i].rate < 1000000 && fault_rand() * 1e6 >= (double)k[i].rate)
 			continue;
 		u = sdb_stmt(db, sql_fire);
-		sqlite3_bind_int64(u, 1, sqlite3_column_int64(st, 0));
+		sqlite3_bind_int64(u, 1, k[i].id);
 		(void)sqlite3_step(u);
 		sdb_done(u);
 		if (is_lat) {
-			fp->latency_ms += sqlite3_column_int(st, 5);
+			fp->latency_ms += k[i].param;
 			continue;
 		}
-		fp->param = sqlite3_column_int(st, 5);
-		snprintf(fp->code, sizeof(fp->code), "%s",
-		    (const char *)sqlite3_column_text(st, 6));
-		if (strcmp(kind, "http5xx") == 0)
+		fp->param = k[i].param;
+		snprintf(fp->code, sizeof(fp->code), "%s", k[i].code);
+		if (strcmp(k[i].kind, "http5xx") == 0)
 			fp->act = FA_HTTP;
-		else if (strcmp(kind, "soapfault") == 0)
+		else if (strcmp(k[i].kind, "soapfault") == 0)
 			fp->act = FA_SOAP;
-		else if (strcmp(kind, "drop") == 0)
+		else if (strcmp(k[i].kind, "drop") == 0)
 			fp->act = FA_DROP;
-		else if (strcmp(kind, "malformed") == 0)
+		else if (strcmp(k[i].kind, "malformed") == 0)
 			fp->act = FA_MALFORMED;
-		else if (strcmp(kind, "truncated") == 0)
+		else if (strcmp(k[i].kind, "truncated") == 0)
 			fp->act = FA_TRUNCATED;
 	}
-	sdb_done(st);
 	if (sdb_commit(db) != SQLITE_OK)
 		sdb_rollback(db);
 }
