@@ -170,6 +170,8 @@ for op in GetCategories GetProducts GetPrices GetCurrencies GetWarehouses \
 	fi
 	if [ -n "$XSD" ]; then
 		check "$op response is valid against the WSDL schema" valid
+	else
+		skip "$op response is valid against the WSDL schema" "no xmllint"
 	fi
 done
 cp "$T/out" "$T/invoices.xml"
