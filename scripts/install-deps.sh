@@ -4,7 +4,7 @@
 #
 #   build:   autotools, gettext, the C libraries of the design card
 #   run:     nginx (light), locales for pl/en/de
-#   tests:   cmocka, curl, tidy (HTML validity), dovecot (IMAP), wrk,
+#   tests:   cmocka, curl, xmllint (WSDL schema checks), dovecot (IMAP), wrk,
 #            chromium (Playwright drives it), clang's sanitizer runtime
 #            and libFuzzer (fuzz harnesses), node + npm (playwright-core)
 set -e
@@ -13,7 +13,7 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
  libfcgi-dev libsqlite3-dev sqlite3 libjansson-dev libcurl4-gnutls-dev
  libetpan-dev libxml2-dev libssl-dev libargon2-dev libmicrohttpd-dev
  nginx-light locales ca-certificates
- libcmocka-dev curl tidy dovecot-imapd wrk chromium clang libclang-rt-14-dev
+ libcmocka-dev curl libxml2-utils dovecot-imapd wrk chromium clang libclang-rt-14-dev
  python3 procps"
 
 export DEBIAN_FRONTEND=noninteractive
