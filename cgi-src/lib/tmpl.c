@@ -41,15 +41,14 @@
  * TMPL_MAX_OUTPUT bytes stops with an error: a template that fans out
  * (a partial including itself twice, loops in loops) must not hold a worker.
  *
- * xgettext: po/ runs "xgettext --from-code=UTF-8 --keyword=_" on the
- * templates, reading them as C (the .html extension is unknown to it).  It
- * sees a _("…") only outside quotes, not in title="{{ _("…") }}"; an
- * apostrophe, a lone double quote, "//" or slash-star outside a string, or a
- * "#" starting a line, hides the strings after it.  tmpl.h lists the rules
- * for template authors.  The literal in _("…") follows C (one literal,
- * escapes \" \\ \n \t \' only, no line break), so the msgid looked up is
- * byte for byte the one xgettext extracted; "" is refused (gettext("")
- * returns the catalog header).
+ * Translations.  scripts/tmpl-strings.sh finds {{ _("…") }} in the
+ * templates with a regular expression and writes them out as C for
+ * xgettext (which cannot read a template itself: to it, a _("…") inside an
+ * attribute value is inside a C string).  The parser accepts exactly the
+ * spelling the script finds (blanks around, none inside, one line), and the
+ * literal follows C (escapes \" \\ \n \t \' only), so the msgid looked up
+ * is byte for byte the one in the catalog.  "" is refused: gettext("")
+ * returns the catalog header.
  */
 #include "config.h"
 
@@ -589,84 +588,93 @@ parse_operand(struct parser *p, unsigned line, struct node *n, const char *tag,
 }
 
 /*
- * _("…"): s points at the opening quote.  The literal follows C: escapes
- * \" \\ \n \t \' only; no raw line break; then ")" and the end of the tag.
+ * A translation, {{ _("…") }}: s/len is all that lies between the braces.
+ * Only this spelling is accepted: blanks (spaces) around it, nothing between
+ * "_", "(" and the quotes, one C string literal with the escapes \" \\ \n
+ * \t \' on one line, not empty.  It is what scripts/tmpl-strings.sh finds
+ * for xgettext, so every string the engine looks up is in the catalog.
  */
 static int
 parse_trans(struct parser *p, unsigned line, const char *s, size_t len)
 {
+	static const char form[] = "write a translation as {{ _(\"text\") }}: "
+	    "one line, no space inside _(\"\"), only blanks around it";
 	struct node *n;
-	char *tmp;
-	size_t i, o = 0;
-	int ok = 0;
+	char *tmp = NULL, c;
+	size_t i = 0, k, o = 0;
 
-	tmp = xmalloc(len + 1);
-	for (i = 1; i < len; i++) {
-		char c = s[i];
+	while (i < len && s[i] == ' ')
+		i++;
+	if (i + 1 >= len || s[i] != '_' || s[i + 1] != '(')
+		return perr(p, line, "%s", form);
+	for (k = i += 2; k < len && is_space(s[k]); k++)
+		;
+	if (k == len || s[k] != '"')
+		return perr(p, line,
+		    "bad string literal in _(): expected a \"string\"");
+	if (k != i)
+		return perr(p, line, "%s", form);
 
-		if (c == '"') {
-			ok = 1;
-			i++;
-			break;
-		}
-		if (c == '\n' || c == '\r' || c == '\0') {
-			free(tmp);
-			return perr(p, line,
-			    "bad string literal in _(): line break or NUL inside");
-		}
-		if (c == '\\') {
-			if (++i == len)
-				break;
-			if (s[i] == '\n' || s[i] == '\r' || s[i] == '\0') {
-				free(tmp);
-				return perr(p, line, "bad string literal in _(): "
-				    "line break or NUL inside");
-			}
-			switch (s[i]) {
-			case '"':
-			case '\\':
-			case '\'':
-				c = s[i];
-				break;
-			case 'n':
+	tmp = xmalloc(len);
+	for (i++; i < len && s[i] != '"'; i++) {
+		c = s[i];
+		if (c == '\\' && i + 1 < len) {
+			c = s[++i];
+			if (c == 'n')
 				c = '\n';
-				break;
-			case 't':
+			else if (c == 't')
 				c = '\t';
-				break;
-			default:
-				free(tmp);
-				return perr(p, line, "bad string literal in _(): "
-				    "unknown escape '\\%c'", s[i]);
-			}
-		}
+			else if (c != '"' && c != '\\' && c != '\'' &&
+			    c != '\n' && c != '\r' && c != '\0') {
+				perr(p, line, "bad string literal in _(): "
+				    "unknown escape '\\%c'", c);
+				goto fail;
+			} else if (c == '\n' || c == '\r' || c == '\0')
+				goto linebreak;
+		} else if (c == '\n' || c == '\r' || c == '\0')
+			goto linebreak;
 		tmp[o++] = c;
 	}
-	if (!ok) {
-		free(tmp);
-		return perr(p, line, "bad string literal in _(): never closed");
+	if (i == len) {
+		perr(p, line, "bad string literal in _(): never closed");
+		goto fail;
 	}
 	if (o == 0) {
-		free(tmp);
-		return perr(p, line, "bad string literal in _(): empty");
+		perr(p, line, "bad string literal in _(): empty");
+		goto fail;
 	}
-	while (i < len && is_space(s[i]))
-		i++;
-	if (i == len || s[i] != ')') {
-		free(tmp);
-		return perr(p, line, "bad string literal in _(): "
-		    "expected ')' after the string");
+	for (k = ++i; k < len && is_space(s[k]); k++)
+		;
+	if (k == len || s[k] != ')') {
+		perr(p, line, "bad string literal in _(): expected ')' after "
+		    "the string");
+		goto fail;
 	}
-	for (i++; i < len; i++)
-		if (!is_space(s[i])) {
-			free(tmp);
-			return perr(p, line, "unexpected '%.*s' after _(…)",
-			    (int)(len - i > 64 ? 64 : len - i), s + i);
-		}
+	if (k != i)
+		goto form;
+	for (i = k + 1; i < len; i++) {
+		if (s[i] == ' ')
+			continue;
+		if (is_space(s[i]))
+			goto form;
+		while (len > i && is_space(s[len - 1]))
+			len--;
+		perr(p, line, "unexpected '%.*s' after _(…)",
+		    (int)(len - i > 64 ? 64 : len - i), s + i);
+		goto fail;
+	}
 	n = node_add(p, OP_TRANS, line);
 	n->a = pool_add(p, tmp, o, 1);
 	free(tmp);
 	return 0;
+linebreak:
+	perr(p, line, "bad string literal in _(): line break or NUL inside");
+	goto fail;
+form:
+	perr(p, line, "%s", form);
+fail:
+	free(tmp);
+	return -1;
 }
 
 static int
@@ -870,7 +878,8 @@ parse_value(struct parser *p, unsigned line, const char *s, size_t len)
 static int
 parse_tag(struct parser *p, unsigned line, const char *s, size_t len)
 {
-	size_t w;
+	const char *raw = s;
+	size_t rawlen = len, w;
 
 	skip_space(&s, &len);
 	while (len > 0 && is_space(s[len - 1]))
@@ -895,15 +904,8 @@ parse_tag(struct parser *p, unsigned line, const char *s, size_t len)
 		w = 1;
 		while (w < len && is_space(s[w]))
 			w++;
-		if (w < len && s[w] == '(') {
-			w++;
-			while (w < len && is_space(s[w]))
-				w++;
-			if (w == len || s[w] != '"')
-				return perr(p, line, "bad string literal in _(): "
-				    "expected a \"string\"");
-			return parse_trans(p, line, s + w, len - w);
-		}
+		if (w < len && s[w] == '(')
+			return parse_trans(p, line, raw, rawlen);
 		break;
 	}
 	return parse_value(p, line, s, len);

@@ -33,13 +33,14 @@
  * reals with %g; true prints "1"; objects and arrays print nothing.
  * {{else}} also works in {{#unless}}.  A literal "{{" cannot appear in text.
  *
- * Templates go through xgettext as C, so it sees a _("…") only outside
- * quotes.  In an attribute value, title="{{ _("Szukaj") }}", it is hidden:
- * repeat the string in a comment outside quotes, {{! _("Szukaj") }}, and
- * write no \" in it.  Outside a "…" string, do not write an apostrophe (use
- * &#39; or ’), a lone double quote, "//" or slash-star, and start no line
- * with "#": each hides the _("…") after it.  _("…") holds one C string
- * literal, not empty, on one line, with the escapes \" \\ \n \t \' only.
+ * Translations: write exactly {{ _("Tekst") }}, on one line, with only
+ * blanks around _("…") and none inside; one C string literal, not empty,
+ * escapes \" \\ \n \t \' only.  Other spellings are errors, because
+ * scripts/tmpl-strings.sh (which lists template strings for xgettext) finds
+ * only this one.  xgettext run on a template itself, as C with
+ * --from-code=UTF-8, sees no _("…") inside an attribute value, and an
+ * apostrophe, a lone ", "//", slash-star or a "#" starting a line outside a
+ * string hides what follows: use the script.
  */
 #ifndef FRAMUGA_TMPL_H
 #define FRAMUGA_TMPL_H
