@@ -288,12 +288,13 @@ int
 sched_set_interval(struct db *db, const char *name, int64_t interval_s,
     char *err, size_t errsz)
 {
-	/* The new interval counts from the last start (or from now). */
+	/* The new interval counts from the last start; an operation that
+	 * never ran stays due when it was. */
 	static const char sql[] =
 	    "UPDATE sync_operation SET interval_s = ?2,"
 	    " next_run_at = ifnull((SELECT started_at FROM sync_run"
-	    "   WHERE id = last_run_id), ?3) + ?2"
-	    " WHERE name = ?1";
+	    "   WHERE id = last_run_id) + ?2, next_run_at)"
+	    " WHERE name = ?1 AND ?3 = ?3";
 
 	if (interval_s < 1 || interval_s > SCHED_INTERVAL_MAX) {
 		seterr(err, errsz, "the interval must be between 00:00:01 and "
@@ -555,7 +556,8 @@ sched_lock(struct db *db, const char *name, const char *owner,
 	    " WHERE name = ?1 AND (lock_owner IS NULL OR lock_until <= ?4)";
 	static const char sql_abandon[] =
 	    "UPDATE sync_run SET status = 'failed', finished_at = ?2,"
-	    " error = ?3 WHERE id = ?1 AND status = 'running'";
+	    " duration_ms = (?2 - started_at) * 1000, error = ?3"
+	    " WHERE id = ?1 AND status = 'running'";
 	sqlite3_stmt *st;
 	char old[128] = "", msg[256];
 	int64_t until = 0, last_run = 0, now = sched_now();

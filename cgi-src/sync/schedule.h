@@ -19,7 +19,8 @@
  *              per consecutive failure, capped at the interval, at least
  *              the ERP's retry_after.
  *   interval   hh:mm:ss, 00:00:01 to 999:59:59; changing it moves
- *              next_run_at to (last start, or now) + the new interval.
+ *              next_run_at to the last start + the new interval (an
+ *              operation that never ran stays due when it was).
  *   run now    = run once in 0 seconds: the next cron tick (each minute)
  *              runs it.  A web request never talks to the ERP itself.
  *   lock       lock_owner "pid@host#random" until lock_until; taking it
