@@ -555,8 +555,10 @@ spawn(struct generation *g)
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		free(w);
 		worker_main(g);
+	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
 		log_err("fork: %s", strerror(errno));
@@ -750,8 +752,8 @@ read_ready(void)
 	maybe_promote();
 }
 
-/* cfg_defaults() + cfg_load().  0, or -1 (logged; cfg then holds nothing
- * to free). */
+/* cfg_defaults() + cfg_load().  0, or -1 (cfg_load() has logged every
+ * error with its file:line; cfg then holds nothing to free). */
 static int
 load_config(struct config *cfg)
 {
@@ -759,7 +761,6 @@ load_config(struct config *cfg)
 
 	cfg_defaults(cfg);
 	if (cfg_load(cfg, pool.config_path, err, sizeof(err)) == -1) {
-		log_err("configuration: %s", err);
 		cfg_free(cfg);
 		return -1;
 	}
@@ -783,8 +784,8 @@ reload(void)
 	}
 	log_info("reloading %s", pool.config_path);
 	if (load_config(&cfg) == -1) {
-		log_err("reload abandoned: generation %u keeps serving",
-		    serving_id());
+		log_err("reload abandoned: %s has errors; generation %u keeps "
+		    "serving", pool.config_path, serving_id());
 		return;
 	}
 	if ((l = listener_get(cfg.listen, cfg.listen_backlog)) == NULL) {
@@ -915,8 +916,10 @@ pool_run(const struct pool_opts *opts)
 	    opts->stop_timeout : POOL_STOP_TIMEOUT;
 	pool.pid = getpid();
 
-	if (load_config(&cfg) == -1)
+	if (load_config(&cfg) == -1) {
+		log_err("not starting: %s has errors", pool.config_path);
 		return POOL_EX_CONFIG;
+	}
 	log_init(NULL, cfg.log_level);
 	if (pipe_nb(pool.sig_pipe) == -1 || pipe_nb(pool.ready_pipe) == -1) {
 		log_err("pipe: %s", strerror(errno));

@@ -26,7 +26,8 @@ news     /news
 #   BENCH_WORKERS=4          workers of both pools (4 beat 2 on 2 cores)
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32 BENCH_DURATION=10s   wrk -t -c -d
 #   BENCH_WARMUP=2s          unmeasured wrk run before each measurement
-#   BENCH_NGINX_WORKERS=1    nginx worker_processes
+#   BENCH_NGINX_WORKERS=auto nginx worker_processes (one per CPU: with one,
+#                            nginx itself capped the bare rate)
 #   BENCH_SEED=HOOK          prepares the data: a script run as HOOK CONFIG
 #                            (FRAMUGA_CONFIG is set too), or the name of a
 #                            shell function defined in BENCH_HOOKS, a file
@@ -51,7 +52,7 @@ shift $((OPTIND - 1))
 case $POOL in /*) ;; *) POOL=$(pwd)/$POOL ;; esac
 
 : "${BENCH_WORKERS:=4}" "${BENCH_THREADS:=2}" "${BENCH_CONNECTIONS:=32}"
-: "${BENCH_DURATION:=10s}" "${BENCH_WARMUP:=2s}" "${BENCH_NGINX_WORKERS:=1}"
+: "${BENCH_DURATION:=10s}" "${BENCH_WARMUP:=2s}" "${BENCH_NGINX_WORKERS:=auto}"
 : "${BENCH_SEED:=$top_srcdir/tests/bench/seed-demo.sh}"
 [ -n "${BENCH_HOOKS:-}" ] && . "$BENCH_HOOKS"
 
@@ -107,6 +108,8 @@ peak_rss() {
 	done
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+
 # ---- (a) the bare responder ---------------------------------------------
 
 "$BARE" -s "$E2E_SOCKET" -n "$BENCH_WORKERS" >>"$E2E_RUNDIR/bare.log" 2>&1 &
@@ -144,9 +147,11 @@ pool_rss=$(peak_rss "$E2E_FCGI_PID")
 
 # ---- the table ------------------------------------------------------------
 
+maxreq=$(sed -n 's/^[[:space:]]*max_requests[[:space:]]*=[[:space:]]*//p' "$E2E_CONF")
 echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION --latency;" \
-    "$BENCH_WORKERS workers; nginx worker_processes $BENCH_NGINX_WORKERS;" \
-    "$(nproc 2>/dev/null || echo '?') CPUs"
+    "$BENCH_WORKERS workers (max_requests ${maxreq:-default});" \
+    "nginx worker_processes $BENCH_NGINX_WORKERS;" \
+    "$(nproc 2>/dev/null || echo '?') CPUs; load before: $load0"
 printf '%s' "$ROWS" | awk -v bare="$BARE_RPS" '
 	BEGIN { printf "%-18s %-9s %-12s %6s %6s %8s %8s %8s %6s %6s\n",
 	    "target", "page", "path", "status", "bytes", "req/s", "p50",

@@ -48,6 +48,8 @@
 # header's value.  http_get_bg NAME PATH [CURL-ARGS] starts a request in
 # the background, http_wait_bg NAME waits for it and sets the same
 # variables.  Call these directly, not in $(...): they set variables.
+# nginx and the pool are background jobs of the test's shell: wait for a
+# job of your own by its pid (wait $!), never with a bare `wait`.
 # TAP: plan N, ok DESC CMD..., pass DESC, fail DESC, is GOT WANT DESC,
 # isnt GOT UNWANTED DESC, like GOT ERE DESC, unlike GOT ERE DESC, diag
 # TEXT, skip DESC WHY, skip_all WHY, bail_out WHY, done_testing (prints
