@@ -50,7 +50,7 @@ news_list(struct req *r)
 	    "AND (published_at, id) < (?2, ?3) "
 	    "ORDER BY published_at DESC, id DESC LIMIT ?4";
 	json_t *ctx = page_ctx(r, _("Aktualności"), AREA_PUBLIC);
-	json_t *rows = json_array();
+	json_t *rows = json_array(), *row;
 	const char *before = req_query(r, "before");
 	int64_t t = INT64_MAX, id = INT64_MAX, last_t = 0, last_id = 0;
 	sqlite3_stmt *st;
@@ -73,13 +73,20 @@ news_list(struct req *r)
 			break;
 		last_id = db_col_int(st, 0);
 		last_t = db_col_int(st, 4);
-		json_array_append_new(rows, json_pack(
-		    "{s:I, s:s, s:s, s:s, s:I}",
-		    "id", (json_int_t)last_id,
-		    "slug", db_col_text(st, 1),
-		    "title", db_col_text(st, 2),
-		    "summary", db_col_text(st, 3),
-		    "published_at", (json_int_t)last_t));
+		row = json_object();
+		/* _nocheck: the keys are our literals (the values are
+		 * still checked as UTF-8); json_pack parses its format
+		 * again for every row. */
+		json_object_set_new_nocheck(row, "id", json_integer(last_id));
+		json_object_set_new_nocheck(row, "slug",
+		    json_string(db_col_text(st, 1)));
+		json_object_set_new_nocheck(row, "title",
+		    json_string(db_col_text(st, 2)));
+		json_object_set_new_nocheck(row, "summary",
+		    json_string(db_col_text(st, 3)));
+		json_object_set_new_nocheck(row, "published_at",
+		    json_integer(last_t));
+		json_array_append_new(rows, row);
 	}
 	db_done(r->db, st);
 	json_object_set_new(ctx, "rows", rows);

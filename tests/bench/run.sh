@@ -32,7 +32,8 @@ news     /news
 #                            (FRAMUGA_CONFIG is set too), or the name of a
 #                            shell function defined in BENCH_HOOKS, a file
 #                            this script sources; default
-#                            tests/bench/seed-demo.sh (db/demo/*.sql)
+#                            tests/bench/seed-platform.sh (db/demo/*.sql and
+#                            100k news rows, so /news renders 50 rows)
 #   BENCH_EXTRA_CONFIG       more lines for the pool's configuration
 #   E2E_KEEP=1               keep the run directory (logs, database)
 set -u
@@ -53,7 +54,7 @@ case $POOL in /*) ;; *) POOL=$(pwd)/$POOL ;; esac
 
 : "${BENCH_WORKERS:=4}" "${BENCH_THREADS:=2}" "${BENCH_CONNECTIONS:=32}"
 : "${BENCH_DURATION:=10s}" "${BENCH_WARMUP:=2s}" "${BENCH_NGINX_WORKERS:=auto}"
-: "${BENCH_SEED:=$top_srcdir/tests/bench/seed-demo.sh}"
+: "${BENCH_SEED:=$top_srcdir/tests/bench/seed-platform.sh}"
 [ -n "${BENCH_HOOKS:-}" ] && . "$BENCH_HOOKS"
 
 . "$top_srcdir/tests/e2e/lib.sh"
