@@ -19,8 +19,10 @@ void	news_list(struct req *);
 void	news_show(struct req *);
 /* cgi-src/portal/dashboard.c */
 void	dashboard_show(struct req *);
-/* cgi-src/cms/cms.c */
-void	cms_home(struct req *);
+/* the modules' own lists */
+#include "../auth/auth_pages.h"
+#include "../account/account_pages.h"
+#include "../cms/cms_pages.h"
 /* cgi-src/fcgi/testroutes.c (only when test_routes = on) */
 void	test_upload(struct req *);
 void	test_form(struct req *);
