@@ -1,15 +1,16 @@
 /*
  * perm.c: permission names and the deny-by-default check.
  *
- * A route's permission is compared with what the request's session holds.
- * Sessions and grants arrive with the accounts module; until then a request
- * holds PERM_PUBLIC only, so every other route answers 403 (or the login
- * page) — the safe failure.
+ * A route's permission is compared with what the request's session holds:
+ * cgi-src/auth computes the effective set (roles + grants, limited to the
+ * customer's modules) and keeps it in r->session->perms as a bitmask.
+ * Without a session only PERM_PUBLIC passes.
  */
 #include "config.h"
 
 #include <stddef.h>
 
+#include "../auth/auth.h"
 #include "perm.h"
 #include "req.h"
 
@@ -31,6 +32,25 @@ static const char *const perm_names[PERM__MAX] = {
 	[PERM_CMS_USERS] = "cms.users",
 	[PERM_CMS_CONTENT] = "cms.content",
 	[PERM_CMS_TRANSLATIONS] = "cms.translations",
+	[PERM_CMS_COMPLAINTS] = "cms.complaints",
+	[PERM_CMS_ORDERS] = "cms.orders",
+	[PERM_CMS_STAFF] = "cms.staff",
+	[PERM_CMS_AUDIT] = "cms.audit",
+	[PERM_CMS_IMPERSONATE] = "cms.impersonate",
+};
+
+/* Which customer module a customer permission belongs to (B1: what the
+ * customer's dashboard shows); the names are customer_module.module. */
+static const char *const perm_modules[PERM__MAX] = {
+	[PERM_ORDERS_VIEW] = "orders",
+	[PERM_ORDERS_PLACE] = "orders",
+	[PERM_ORDERS_APPROVE] = "orders",
+	[PERM_PRICES_VIEW] = "catalogue",
+	[PERM_INVOICES_VIEW] = "invoices",
+	[PERM_COMPLAINTS_FILE] = "complaints",
+	[PERM_RFQ_CREATE] = "rfq",
+	[PERM_MAIL_USE] = "mail",
+	[PERM_TASKS_USE] = "tasks",
 };
 
 const char *
@@ -46,9 +66,18 @@ perm_allows(const struct req *r, enum perm p)
 {
 	if (p == PERM_PUBLIC)
 		return 1;
-	if ((unsigned)p >= PERM__MAX)
+	if ((unsigned)p >= PERM__MAX || r == NULL || r->session == NULL ||
+	    r->session->ended)
 		return 0;
-	/* No session carries grants yet: everything else is denied. */
-	(void)r;
-	return 0;
+	if (p == PERM_LOGIN)
+		return 1;
+	return (r->session->perms & AUTH_BIT(p)) != 0;
+}
+
+const char *
+perm_module(enum perm p)
+{
+	if ((unsigned)p >= PERM__MAX)
+		return NULL;
+	return perm_modules[p];
 }

@@ -3,9 +3,9 @@
  *
  * Deny by default: every route names one of these, and a request passes only
  * if perm_allows() says so.  PERM_PUBLIC is the only one an anonymous visitor
- * holds.  The accounts module (issue: accounts, sessions and permissions)
- * grants the rest through roles and per-user grants; until a session carries
- * them, every permission but PERM_PUBLIC is refused.
+ * holds.  The accounts module (cgi-src/auth) grants the rest through roles,
+ * per-user grants and the modules enabled per customer, and puts the
+ * effective set into the request's session as a bitmask.
  */
 #ifndef FRAMUGA_PERM_H
 #define FRAMUGA_PERM_H
@@ -28,12 +28,27 @@ enum perm {
 	PERM_CMS_USERS,
 	PERM_CMS_CONTENT,
 	PERM_CMS_TRANSLATIONS,
+	/* Appended, never reordered: a session caches its permissions as a
+	 * bitmask of these values (cgi-src/auth/auth.h). */
+	PERM_CMS_COMPLAINTS,	/* complaints handling in the CMS */
+	PERM_CMS_ORDERS,	/* order review in the CMS (J3) */
+	PERM_CMS_STAFF,		/* staff accounts and roles */
+	PERM_CMS_AUDIT,		/* the audit log */
+	PERM_CMS_IMPERSONATE,	/* log in as a user (A6) */
 	PERM__MAX
 };
 
 struct req;
 
 const char	*perm_name(enum perm);	/* "orders.view" */
+/*
+ * Deny by default: PERM_PUBLIC always; without a session nothing else;
+ * PERM_LOGIN for any session; otherwise the permission's bit in the
+ * session's effective set (cgi-src/auth/auth.h).
+ */
 int		 perm_allows(const struct req *, enum perm);
+/* The customer module (customer_module.module) a permission belongs to,
+ * or NULL for one that is not switched per customer (users.manage, cms). */
+const char	*perm_module(enum perm);
 
 #endif
