@@ -53,6 +53,17 @@ struct config {
 	/* [sessions] */
 	int	 session_idle_min;
 	int	 session_max_hours;
+	/* [accounts] (cgi-src/auth/auth.h) */
+	int	 argon2_memory_kib;	/* argon2id m */
+	int	 argon2_iterations;	/* argon2id t */
+	int	 argon2_lanes;		/* argon2id p */
+	int	 argon2_max_parallel;	/* hashes at once, all workers */
+	int	 argon2_wait_ms;	/* longest wait for a slot: then 503 */
+	int	 login_free_attempts;	/* failures per account before delays */
+	int	 login_ip_free_attempts; /* failures per address before delays */
+	int	 login_max_delay_s;	/* the longest delay between attempts */
+	int	 reset_link_minutes;	/* a password link's validity */
+	int	 totp_required_for_staff; /* bool */
 	/* [erp] */
 	char	*erp_url;
 	char	*erp_user;

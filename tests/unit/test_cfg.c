@@ -468,12 +468,17 @@ test_print_defaults_round_trip(void **state)
 		"max_files", "upload_mem_kb", "hsts_max_age", "public_origin",
 		"brand_name", "brand_logo", "brand_color", "brand_color_dark",
 		"default_lang", "languages", "session_idle_min",
-		"session_max_hours", "erp_url", "erp_user", "erp_password",
+		"session_max_hours", "argon2_memory_kib",
+		"argon2_iterations", "argon2_lanes", "argon2_max_parallel",
+		"argon2_wait_ms", "login_free_attempts",
+		"login_ip_free_attempts", "login_max_delay_s",
+		"reset_link_minutes", "totp_required_for_staff", "erp_url", "erp_user", "erp_password",
 		"erp_ca_file", "erp_timeout_s", "log_level", "test_routes",
 	};
 	static const char *const sections[] = {
 		"# [paths]", "# [pool]", "# [database]", "# [http]",
-		"# [brand]", "# [languages]", "# [sessions]", "# [erp]",
+		"# [brand]", "# [languages]", "# [sessions]", "# [accounts]",
+		"# [erp]",
 		"# [log]", "# [testing]",
 	};
 	struct config c, d;
