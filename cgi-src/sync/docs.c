@@ -236,11 +236,14 @@ sync_docs_invoices(struct sctx *x)
 		goto dberr;
 	for (i = 0; i < n && !x->failed; i++) {
 		pdf[0] = xml[0] = '\0';
+		pdf_size = xml_size = 0;
 		if (todo[i].pdf) {
 			e = fetch(x, ERP_DOC_INVOICE_PDF, todo[i].uuid, pdf,
 			    &pdf_size, why, sizeof(why));
-			if (e == ERP_E_NOT_FOUND)
+			if (e == ERP_E_NOT_FOUND) {
 				pdf[0] = '\0';
+				pdf_size = 0;
+			}
 			else if (e != ERP_OK) {
 				doc_failed(x, "invoice PDF", todo[i].uuid, e,
 				    why);
@@ -250,8 +253,10 @@ sync_docs_invoices(struct sctx *x)
 		if (todo[i].xml) {
 			e = fetch(x, ERP_DOC_INVOICE_XML, todo[i].uuid, xml,
 			    &xml_size, why, sizeof(why));
-			if (e == ERP_E_NOT_FOUND)
+			if (e == ERP_E_NOT_FOUND) {
 				xml[0] = '\0';
+				xml_size = 0;
+			}
 			else if (e != ERP_OK) {
 				doc_failed(x, "invoice XML", todo[i].uuid, e,
 				    why);

@@ -300,12 +300,18 @@ static int
 retry_failures(struct sctx *x, enum erp_entity ent)
 {
 	static const char sql[] =
-	    "SELECT uuid, payload FROM sync_failure WHERE entity = ?1"
+	    "SELECT id, payload FROM sync_failure WHERE entity = ?1"
 	    " AND resolved = 0 AND payload IS NOT NULL"
 	    " AND next_retry_at <= ?2 ORDER BY id LIMIT ?3";
+	/* a stored record that no longer decodes waits for staff */
+	static const char sql_stuck[] =
+	    "UPDATE sync_failure SET next_retry_at = ?2 + 86400,"
+	    " attempts = attempts + 1, last_at = ?2, reason = ?3"
+	    " WHERE id = ?1";
 	struct page pg;
 	sqlite3_stmt *st;
-	struct { const char *p; size_t len; } *todo;
+	struct { int64_t id; const char *p; size_t len; } *todo;
+	char why[600];
 	size_t n = 0, i;
 	enum erp_err e;
 	int rc;
@@ -322,6 +328,7 @@ retry_failures(struct sctx *x, enum erp_entity ent)
 	db_bind_int(st, 3, x->opts.retry_max);
 	while ((rc = db_step(x->db, st)) == SQLITE_ROW &&
 	    n < (size_t)x->opts.retry_max) {
+		todo[n].id = db_col_int(st, 0);
 		todo[n].len = (size_t)sqlite3_column_bytes(st, 1);
 		todo[n].p = arena_memdup(x->batch, db_col_text(st, 1),
 		    todo[n].len + 1);
@@ -337,10 +344,27 @@ retry_failures(struct sctx *x, enum erp_entity ent)
 	for (i = 0; i < n; i++) {
 		e = erp_decode(x->erp, ent, todo[i].p, todo[i].len, x->batch,
 		    collect, &pg);
-		if (e != ERP_OK)
-			log_warn("%s: a stored %s failure does not decode: %s",
-			    x->op, erp_entity_name(ent),
-			    erp_last_error(x->erp)->message);
+		if (e == ERP_OK)
+			continue;
+		snprintf(why, sizeof(why), "the stored record does not decode: "
+		    "%s", erp_last_error(x->erp)->message);
+		log_warn("%s: failure %lld: %s", x->op, (long long)todo[i].id,
+		    why);
+		if (db_begin_write(x->db) != SQLITE_OK)
+			return -1;
+		if ((st = db_prepare(x->db, sql_stuck)) == NULL) {
+			db_rollback(x->db);
+			return -1;
+		}
+		db_bind_int(st, 1, todo[i].id);
+		db_bind_int(st, 2, x->started);
+		db_bind_text(st, 3, why);
+		rc = db_step(x->db, st);
+		db_done(x->db, st);
+		if (rc != SQLITE_DONE || db_commit(x->db) != SQLITE_OK) {
+			db_rollback(x->db);
+			return -1;
+		}
 	}
 	log_info("%s: retrying %zu failed %s record(s)", x->op, pg.n,
 	    erp_entity_name(ent));

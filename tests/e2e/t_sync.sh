@@ -219,6 +219,9 @@ sq "DELETE FROM product WHERE uuid = '$gone_product';
     DELETE FROM price WHERE customer = '$gone_customer';
     DELETE FROM customer WHERE uuid = '$gone_customer';" >/dev/null
 is "$(sq "SELECT count(*) FROM changes")" 0 "(those deletions left no change entries)"
+# a customer the portal made before the ERP has its card (db/0003)
+pq "INSERT INTO customer (erp_uuid, name, updated_at)
+    VALUES ('portal:5eed0123', 'Nowy klient z rejestracji', $T0)"
 FRAMUGA_NOW=$((T0 + 4 * 86400))
 ok "framuga-sync run reconcile" sync run reconcile
 is "$(pq "SELECT deleted_at IS NOT NULL FROM product WHERE erp_uuid = '$gone_product'")" 1 \
@@ -231,12 +234,18 @@ is "$(pq "SELECT count(*) FROM price WHERE erp_uuid = '$gone_price'")" 0 \
     "a price deleted in the ERP is gone"
 is "$(pq "SELECT deleted_at IS NOT NULL FROM customer WHERE erp_uuid = '$gone_customer'")" 1 \
     "a customer deleted in the ERP is marked deleted (accounts refer to it)"
+is "$(pq "SELECT deleted_at IS NULL FROM customer
+    WHERE erp_uuid = 'portal:5eed0123'")" 1 \
+    "a customer the portal made (no ERP uuid yet) is not the ERP's to delete"
 same "prices match again after the reconciliation" \
     "SELECT p.erp_uuid, pr.erp_uuid, p.amount FROM price p
      JOIN product pr ON pr.id = p.product_id ORDER BY 1" \
     "SELECT uuid, product, amount FROM price ORDER BY 1"
 is "$(pq "SELECT count(*) FROM product WHERE deleted_at IS NULL")" \
     "$(sq "SELECT count(*) FROM product")" "product counts match"
+is "$(pq "SELECT count(*) FROM customer WHERE deleted_at IS NULL
+    AND erp_uuid NOT LIKE 'portal:%'")" "$(sq "SELECT count(*) FROM customer")" \
+    "customer counts match"
 is "$(last_run reconcile upserted)" 0 "the reconciliation rewrote nothing else"
 
 # ---- status ------------------------------------------------------------------------
