@@ -95,10 +95,6 @@ struct session {
 	/* Staff without a second factor where totp_required_for_staff = on:
 	 * only PERM_LOGIN until they enrol at /account/2fa. */
 	int		 must_enrol_totp;
-
-	/* Response side, for auth_finish_response(): the cookie to send. */
-	const char	*new_token;	/* set by session_start */
-	int		 ended;		/* session_end: clear the cookie */
 };
 
 /* Results of the password and hashing functions. */
@@ -132,10 +128,17 @@ int		 session_load(struct req *);
  * Runs its own write transaction.  AUTH_OK, AUTH_BUSY or AUTH_ERR. */
 int		 session_start(struct req *, int64_t user_id,
 		    int64_t impersonator_user_id);
-/* Revoke the request's session (if any) and clear the cookie. */
+/* The same with an upper bound on the absolute expiry (0: none): an
+ * impersonation does not outlive the staff member's own session, and
+ * going back from one does not extend it. */
+int		 session_start_until(struct req *, int64_t user_id,
+		    int64_t impersonator_user_id, int64_t until);
+/* Revoke the request's session (if any), set r->session to NULL and clear
+ * the cookie. */
 void		 session_end(struct req *);
 /* For app.c, after the handler: Set-Cookie for a session started or ended
- * in this request. */
+ * in this request (kept by session_load/start/end in the module's
+ * per-request state, which session_load resets at every request). */
 void		 auth_finish_response(struct req *);
 /* The session cookie's name for this request. */
 const char	*auth_cookie_name(const struct req *);

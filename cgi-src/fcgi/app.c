@@ -2,7 +2,8 @@
  * app.c: one request, from FastCGI parameters to the bytes of the answer.
  *
  * The flow (DESIGN.md section 2): parse method, path, query and cookies into
- * a struct req backed by the worker's arena -> pick the language -> route ->
+ * a struct req backed by the worker's arena -> pick the language -> the
+ * session (cgi-src/auth: cookie -> r->session) -> route ->
  * permission check (deny by default) -> read and parse the body for routes
  * that take one (urlencoded or multipart, with limits) -> CSRF check for
  * state-changing routes -> handler -> serialize -> arena reset.  Nothing
@@ -21,6 +22,7 @@
 #include <fcgiapp.h>
 #include <jansson.h>
 
+#include "../auth/auth.h"
 #include "app.h"
 #include "arena.h"
 #include "cfg.h"
@@ -136,22 +138,28 @@ csrf_cookie_name(const struct req *r)
 }
 
 /*
- * The anonymous CSRF token (signed double-submit is unnecessary: the value
- * is random, HttpOnly, SameSite=Lax, and the Origin check below stands
- * beside it).  Sessions (accounts module) will bind the token to the
- * session instead.
+ * The form token.  With a session it is the session's own (made at login,
+ * stored with the session, so it changes with every login).  Anonymous
+ * forms (login, password reset, registration) use a double-submit cookie
+ * (signing is unnecessary: the value is random, HttpOnly, SameSite=Lax,
+ * and the Origin check below stands beside it).  Returns 1 when a new
+ * anonymous token was made (its cookie goes out with the answer).
  */
-static void
+static int
 csrf_prepare(struct req *r)
 {
 	const char *c = req_cookie(r, csrf_cookie_name(r));
 	unsigned char rnd[16];
 	char hex[33];
 
+	if (r->session != NULL) {
+		r->csrf = r->session->csrf;
+		return 0;
+	}
 	if (c != NULL && strlen(c) == 32 && strspn(c,
 	    "0123456789abcdef") == 32) {
 		r->csrf = c;
-		return;
+		return 0;
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		xoom(0);
@@ -159,6 +167,7 @@ csrf_prepare(struct req *r)
 		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
 	r->csrf = arena_strdup(r->arena, hex);
 	/* The cookie is added to whatever response is finally opened. */
+	return 1;
 }
 
 /* Is the request's origin ours?  Origin header first, Sec-Fetch-Site as a
@@ -197,6 +206,8 @@ csrf_check(struct req *r)
 		/* A header for scripts (fetch) that send JSON. */
 		sent = r->csrf_header;
 	}
+	if (r->session != NULL)
+		return token_eq(sent, r->session->csrf);
 	return token_eq(sent, req_cookie(r, csrf_cookie_name(r)));
 }
 
@@ -303,13 +314,14 @@ fill_req(struct req *r, FCGX_Request *f)
 	r->resp.head_only = r->method == M_HEAD;
 }
 
-/* Run the request; the response is in r->resp afterwards. */
-static void
+/* Run the request; the response is in r->resp afterwards.  Returns 1 when
+ * a new anonymous CSRF token was made. */
+static int
 dispatch(struct req *r, FCGX_Request *f)
 {
 	struct route_match m;
 	const char *qlang;
-	int rc, status;
+	int rc, status, new_csrf;
 
 	if (r->query_string != NULL &&
 	    (rc = http_parse_urlencoded(r->arena, r->query_string,
@@ -317,7 +329,7 @@ dispatch(struct req *r, FCGX_Request *f)
 		r->lang = app_cfg->default_lang;
 		i18n_use(r->lang);
 		page_error(r, http_err_status(rc), NULL);
-		return;
+		return 0;
 	}
 	if (r->cookie_header != NULL &&
 	    http_parse_cookies(r->arena, r->cookie_header, &limits,
@@ -325,22 +337,28 @@ dispatch(struct req *r, FCGX_Request *f)
 		r->lang = app_cfg->default_lang;
 		i18n_use(r->lang);
 		page_error(r, 400, NULL);
-		return;
+		return 0;
 	}
 	r->lang = i18n_pick(r, NULL, app_cfg->default_lang);
+	if (session_load(r) != 0)
+		log_warn("session not loaded for %s", r->path);
+	/* The user's own language, unless this browser chose one. */
+	if (r->session != NULL && req_query(r, "lang") == NULL &&
+	    req_cookie(r, "lang") == NULL)
+		r->lang = i18n_pick(r, r->session->lang, app_cfg->default_lang);
 	i18n_use(r->lang);
 	i18n_overrides_refresh(r->db);
-	csrf_prepare(r);
+	new_csrf = csrf_prepare(r);
 
 	switch (router_match(r->arena, routes, nroutes, r->method, r->path,
 	    &m)) {
 	case ROUTE_NOT_FOUND:
 		page_error(r, 404, NULL);
-		return;
+		return new_csrf;
 	case ROUTE_BAD_METHOD:
 		page_error(r, 405, NULL);
 		resp_header(r, "Allow", router_allow(r->arena, m.allowed));
-		return;
+		return new_csrf;
 	case ROUTE_FOUND:
 		break;
 	}
@@ -351,17 +369,23 @@ dispatch(struct req *r, FCGX_Request *f)
 		r->iparam[i] = m.iparam[i];
 	}
 	if (!perm_allows(r, m.route->perm)) {
-		page_error(r, 403, NULL);
-		return;
+		/* A visitor who is not logged in gets the login form (which
+		 * comes back here); a user without the right, the 403 page. */
+		if (r->session == NULL && (r->method == M_GET ||
+		    r->method == M_HEAD))
+			auth_login_required(r);
+		else
+			page_error(r, 403, NULL);
+		return new_csrf;
 	}
 	if ((status = read_body(r, f)) != 0) {
 		page_error(r, status, NULL);
-		return;
+		return new_csrf;
 	}
 	if (m.route->csrf == CSRF_CHECK && !csrf_check(r)) {
 		page_error(r, 403, _("Formularz wygasł lub pochodzi z innej "
 		    "strony. Wróć, odśwież stronę i spróbuj ponownie."));
-		return;
+		return new_csrf;
 	}
 	/* ?lang= switches and remembers the language. */
 	qlang = req_query(r, "lang");
@@ -371,6 +395,7 @@ dispatch(struct req *r, FCGX_Request *f)
 	if (qlang != NULL && strcmp(qlang, r->lang) == 0)
 		resp_cookie(r, "lang", r->lang, 365L * 86400,
 		    COOKIE_LAX | COOKIE_HTTPONLY | (r->https ? COOKIE_SECURE : 0));
+	return new_csrf;
 }
 
 void
@@ -389,13 +414,13 @@ app_handle(FCGX_Request *f)
 	buf_reset(&r.resp.body);
 
 	fill_req(&r, f);
-	dispatch(&r, f);
-
 	/* A new anonymous CSRF token is handed out with the answer. */
-	if (r.csrf != NULL && req_cookie(&r, csrf_cookie_name(&r)) == NULL)
+	if (dispatch(&r, f) && r.csrf != NULL)
 		resp_cookie(&r, csrf_cookie_name(&r), r.csrf, -1,
 		    COOKIE_HTTPONLY | COOKIE_LAX |
 		    (r.https ? COOKIE_HOST : 0));
+	/* A session started or ended: its cookie. */
+	auth_finish_response(&r);
 
 	buf_reset(&out_buf);
 	resp_serialize(&r, &out_buf);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../auth/auth.h"
 #include "arena.h"
 #include "cfg.h"
 #include "http.h"
@@ -137,6 +138,25 @@ page_ctx(struct req *r, const char *title, enum page_area area)
 	    "color_dark", page_cfg->brand_color_dark);
 	json_object_set_new(ctx, "area", json_string(area == AREA_CMS ? "cms" :
 	    area == AREA_PORTAL ? "portal" : "public"));
+	/* The logged-in user (the header's menu) and, while a staff member
+	 * looks through this account, who that is (the banner). */
+	if (r->session != NULL) {
+		json_t *u = json_object();
+		json_t *v;
+
+		if ((v = json_string(r->session->name)) != NULL)
+			json_object_set_new(u, "name", v);
+		if ((v = json_string(r->session->email)) != NULL)
+			json_object_set_new(u, "email", v);
+		if ((v = json_string(r->session->customer_name)) != NULL)
+			json_object_set_new(u, "customer", v);
+		json_object_set_new(u, "staff",
+		    json_boolean(r->session->is_staff));
+		json_object_set_new(ctx, "user", u);
+		if (r->session->impersonator_user_id != 0 &&
+		    (v = json_string(r->session->impersonator_name)) != NULL)
+			json_object_set_new(ctx, "impersonator", v);
+	}
 	return ctx;
 }
 

@@ -66,8 +66,7 @@ perm_allows(const struct req *r, enum perm p)
 {
 	if (p == PERM_PUBLIC)
 		return 1;
-	if ((unsigned)p >= PERM__MAX || r == NULL || r->session == NULL ||
-	    r->session->ended)
+	if ((unsigned)p >= PERM__MAX || r == NULL || r->session == NULL)
 		return 0;
 	if (p == PERM_LOGIN)
 		return 1;
