@@ -90,8 +90,9 @@ sync_out() {
 	"$SYNC" -c "$E2E_CONF" "$@" 2>>"$SYNC_LOG"
 }
 
-pq() { sqlite3 -batch -noheader "$E2E_DB" "$1"; }
-sq() { sqlite3 -batch -noheader "$SIM_DB" "$1"; }
+# (a busy timeout: the simulator or framuga-sync may be writing)
+pq() { sqlite3 -batch -noheader -cmd '.timeout 10000' "$E2E_DB" "$1"; }
+sq() { sqlite3 -batch -noheader -cmd '.timeout 10000' "$SIM_DB" "$1"; }
 simop() { "$SIM" op --db "$SIM_DB" "$@" >>"$E2E_RUNDIR/simop.log" 2>&1; }
 simfault() { "$SIM" fault --db "$SIM_DB" "$@" >>"$E2E_RUNDIR/simop.log" 2>&1; }
 
