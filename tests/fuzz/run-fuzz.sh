@@ -2,8 +2,8 @@
 # run-fuzz.sh: build one libFuzzer harness with ASan + UBSan and fuzz it.
 #
 #   tests/fuzz/run-fuzz.sh NAME SECONDS    fuzz NAME for SECONDS
-#   tests/fuzz/run-fuzz.sh -merge NAME     fold the run's new inputs that add
-#                                          coverage into the seed corpus
+#   tests/fuzz/run-fuzz.sh -merge NAME     fold into the seed corpus the run's
+#                                          inputs that reach new code
 #
 # Run from the build tree (where config.h is; top_builddir overrides).  The
 # harness tests/fuzz/fuzz_NAME.c and the library sources it needs (the
@@ -128,8 +128,12 @@ mkdir -p "$out/artifacts" "$seeds"
 if [ -z "$secs" ]; then
 	[ -x "$out/fuzz_$name" ] && [ -d "$out/corpus" ] ||
 	    { echo "$0: run $name first" >&2; exit 2; }
+	# Edges only (no hit counters) and short inputs: the seed corpus stays
+	# a few dozen small files rather than every input libFuzzer kept.
+	case $name in multipart) maxlen=2048 ;; *) maxlen=512 ;; esac
 	before=$(ls "$seeds" | wc -l)
-	"$out/fuzz_$name" -merge=1 "$seeds" "$out/corpus" >"$out/merge.log" 2>&1
+	"$out/fuzz_$name" -merge=1 -use_counters=0 -max_len=$maxlen \
+	    "$seeds" "$out/corpus" >"$out/merge.log" 2>&1
 	after=$(ls "$seeds" | wc -l)
 	echo "$name: merged $((after - before)) new inputs into $seeds"
 	exit 0
