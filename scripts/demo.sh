@@ -58,6 +58,38 @@ e2e_start_fcgi || bail_out "framuga-fcgi did not start: $(tail -5 "$E2E_FCGI_LOG
 e2e_start_nginx || bail_out "nginx did not start (is port $E2E_PORT free?)"
 e2e_wait_ready || bail_out "the portal does not answer: $(tail -5 "$E2E_FCGI_LOG")"
 
+# Demo logins (accounts, issue 3): a staff administrator, and a dealer who
+# is the portal admin of the first synced customer, with a co-worker.
+ADMIN_EMAIL=admin@framuga.example ADMIN_PW=demo-admin-2026
+DEALER_EMAIL=dealer@dealer.example DEALER_PW=demo-dealer-2026
+BUYER_EMAIL=kupiec@dealer.example BUYER_PW=demo-kupiec-2026
+echo "$ADMIN_PW" | ./framuga-user -c "$E2E_CONF" add --email "$ADMIN_EMAIL" \
+    --name "Administrator" --password-stdin --staff admin >/dev/null ||
+    say "demo: could not create the staff login"
+dealer=$(sqlite3 "$E2E_DB" "SELECT erp_uuid FROM customer WHERE deleted_at IS NULL ORDER BY id LIMIT 1")
+dealer_name=$(sqlite3 "$E2E_DB" "SELECT name FROM customer WHERE erp_uuid = '$dealer'")
+if [ -n "$dealer" ]; then
+	echo "$DEALER_PW" | ./framuga-user -c "$E2E_CONF" add --email "$DEALER_EMAIL" \
+	    --name "Dealer Demo" --password-stdin --customer "$dealer" \
+	    --role customer_admin >/dev/null || say "demo: could not create the dealer login"
+	echo "$BUYER_PW" | ./framuga-user -c "$E2E_CONF" add --email "$BUYER_EMAIL" \
+	    --name "Kupiec Demo" --password-stdin --customer "$dealer" \
+	    --role buyer >/dev/null || say "demo: could not create the co-worker login"
+else
+	say "demo: no customer synced: no dealer login"
+fi
+
+# Mail is only queued (mail_outbox); the demo shows each new message
+# (password links, invitations) here and in run/demo/mail.log.
+(last=0; while sleep 3; do
+	for id in $(sqlite3 "$E2E_DB" "SELECT id FROM mail_outbox WHERE id > $last ORDER BY id"); do
+		sqlite3 "$E2E_DB" "SELECT '--- demo mail to ' || to_addr || ': ' || subject || char(10) || body_text FROM mail_outbox WHERE id = $id" |
+		    tee -a "$E2E_RUNDIR/mail.log" >&2
+		last=$id
+	done
+done) &
+e2e_track $!
+
 # cron's part: framuga-sync --due every minute.
 (while sleep 60; do ./framuga-sync -c "$E2E_CONF" --due >>"$E2E_RUNDIR/sync.log" 2>&1; done) &
 e2e_track $!
@@ -71,7 +103,11 @@ cat >&2 <<MSG
   ERP operator:             ./oknoerp-sim op --db run/demo/oknoerp-sim.db help
   Logs:                     run/demo/*.log
 
-  Demo logins arrive with the accounts module (issue 3).
+  Demo logins (log in at $E2E_URL/login):
+    staff admin (CMS):      $ADMIN_EMAIL / $ADMIN_PW
+    dealer (customer admin): $DEALER_EMAIL / $DEALER_PW   ($dealer_name)
+    dealer's co-worker:     $BUYER_EMAIL / $BUYER_PW   (buyer)
+  Queued mail (password links): printed below and in run/demo/mail.log
   Press Ctrl-C to stop.
 
 MSG
