@@ -75,10 +75,18 @@ static const struct nav_item nav_public[] = {
 static const struct nav_item nav_portal[] = {
 	{ "/portal", N_("Pulpit"), PERM_LOGIN },
 	{ "/news", N_("Aktualności"), PERM_PUBLIC },
+	{ "/account/users", N_("Współpracownicy"), PERM_USERS_MANAGE },
+	{ "/account/branches", N_("Oddziały i adresy"), PERM_USERS_MANAGE },
+	{ "/account/profile", N_("Profil"), PERM_LOGIN },
 	{ NULL, NULL, PERM_PUBLIC }
 };
 static const struct nav_item nav_cms[] = {
 	{ "/cms", N_("Pulpit CMS"), PERM_CMS },
+	{ "/cms/registrations", N_("Rejestracje"), PERM_CMS_USERS },
+	{ "/cms/customers", N_("Klienci"), PERM_CMS_USERS },
+	{ "/cms/users", N_("Użytkownicy"), PERM_CMS_USERS },
+	{ "/cms/staff", N_("Pracownicy"), PERM_CMS_STAFF },
+	{ "/cms/audit", N_("Dziennik zdarzeń"), PERM_CMS_AUDIT },
 	{ NULL, NULL, PERM_PUBLIC }
 };
 
