@@ -406,4 +406,28 @@ is "$HTTP_STATUS" 303 "a full admin may impersonate a customer admin"
 http_get /portal -b "$S"
 is "$HTTP_STATUS" 403 "disabling the staff member ends their impersonation too"
 
+# --- staff must use a second factor (totp_required_for_staff) --------------------
+e2e_stop_fcgi
+echo "totp_required_for_staff = on" >>"$E2E_CONF"
+e2e_start_fcgi || bail_out "framuga-fcgi did not restart"
+e2e_wait_ready || bail_out "no answer after the restart"
+http_get /cms -b "$O"
+is "$HTTP_STATUS" 403 "a staff session without TOTP no longer reaches the CMS"
+O2=$E2E_RUNDIR/jar-ola2
+login "$O2" ola@framuga.pl "$PW"
+is "$(http_header Location)" /account/2fa "staff without a second factor are sent to enrol"
+http_get /account/2fa -b "$O2"
+like "$(http_body)" 'muszą używać weryfikacji' "and told why"
+post "$O2" /account/2fa --data-urlencode "action=begin"
+http_get /account/2fa -b "$O2"
+secret=$(http_body | sed -n 's/.*id="secret" value="\([A-Z2-7]*\)".*/\1/p')
+post "$O2" /account/2fa --data-urlencode "action=enable" --data-urlencode "code=$(totp "$secret" "$(now)")"
+is "$HTTP_STATUS" 303 "enrolled"
+http_get /cms -b "$O2"
+is "$HTTP_STATUS" 200 "then the CMS opens"
+post "$O2" /account/2fa --data-urlencode "action=disable" --data-urlencode "password=$PW"
+is "$HTTP_STATUS" 403 "and the second factor cannot be switched off"
+http_get /portal -b "$A"
+is "$HTTP_STATUS" 200 "customers are not affected"
+
 done_testing
