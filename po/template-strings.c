@@ -39,6 +39,8 @@
 /* www/templates/account/pager.html */ _("Pierwsza strona");
 /* www/templates/account/pager.html */ _("Następna strona");
 /* www/templates/account/profile.html */ _("Profil");
+/* www/templates/account/profile.html */ _("Twój dostęp");
+/* www/templates/account/profile.html */ _("Nie masz jeszcze dostępu do żadnego modułu. Poproś administratora konta firmy o uprawnienia.");
 /* www/templates/account/profile.html */ _("Dane firmy w naszym systemie");
 /* www/templates/account/profile.html */ _("Karta Twojej firmy nie jest jeszcze połączona z naszym systemem ERP.");
 /* www/templates/account/profile.html */ _("Te dane prowadzimy w systemie ERP. Jeśli się zmieniły, napisz do swojego opiekuna.");

@@ -501,7 +501,11 @@ acct_perm_boxes(uint64_t offer, uint64_t chosen)
 			continue;
 		snprintf(name, sizeof(name), "perm_%s",
 		    perm_name((enum perm)p));
+		/* An id holds letters, digits, '-' and '_': no dots. */
 		snprintf(id, sizeof(id), "f-%s", name);
+		for (char *c = id; *c; c++)
+			if (*c == '.')
+				*c = '-';
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:b}",
 		    "name", name, "id", id, "label", acct_perm_label(p),
 		    "perm", perm_name((enum perm)p),

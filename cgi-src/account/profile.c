@@ -130,6 +130,46 @@ load_erp(struct req *r, int64_t cust)
 	return o;
 }
 
+/* What the user may use (B1, A3): the modules with at least one of their
+ * effective permissions (the session's set already leaves out modules the
+ * customer lacks), each with those actions; then the permissions that
+ * belong to no module (users.manage). */
+static json_t *
+access_list(struct req *r)
+{
+	static const char *const order[] = { "orders", "catalogue",
+	    "invoices", "complaints", "rfq", "mail", "tasks", "marketing" };
+	uint64_t held = r->session->perms & auth_customer_perms;
+	json_t *a = json_array(), *acts;
+
+	for (size_t m = 0; m < sizeof(order) / sizeof(order[0]); m++) {
+		acts = json_array();
+		for (int p = PERM_LOGIN + 1; p < PERM__MAX; p++) {
+			const char *pm = perm_module((enum perm)p);
+
+			if ((held & AUTH_BIT(p)) && pm != NULL &&
+			    strcmp(pm, order[m]) == 0)
+				json_array_append_new(acts,
+				    json_string(acct_perm_label(p)));
+		}
+		if (json_array_size(acts) > 0)
+			json_array_append_new(a, json_pack("{s:s, s:s, s:o}",
+			    "module", order[m],
+			    "label", acct_module_label(order[m]),
+			    "actions", acts));
+	}
+	acts = json_array();
+	for (int p = PERM_LOGIN + 1; p < PERM__MAX; p++)
+		if ((held & AUTH_BIT(p)) && perm_module((enum perm)p) == NULL)
+			json_array_append_new(acts,
+			    json_string(acct_perm_label(p)));
+	if (json_array_size(acts) > 0)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o}",
+		    "module", "account", "label", _("Konto firmy"),
+		    "actions", acts));
+	return a;
+}
+
 static int
 can_edit_company(struct req *r)
 {
@@ -156,6 +196,7 @@ render(struct req *r, int status, struct acct_form *inv,
 			return;
 		}
 		json_object_set_new(ctx, "customer", erp);
+		json_object_set_new(ctx, "access", access_list(r));
 		json_object_set_new(ctx, "can_edit",
 		    json_boolean(can_edit_company(r)));
 		groups = json_array();
