@@ -72,6 +72,10 @@ totp() {	# SECRET TIME: the 6-digit RFC 6238 code
 # Every Set-Cookie line of the last answer.
 set_cookies() { tr -d '\r' <"$HTTP_HEADERS" | sed -n 's/^[Ss]et-[Cc]ookie: //p'; }
 audit_count() { sql "SELECT count(*) FROM audit_log WHERE action = '$1'"; }
+# keep NAME: the last page, for the HTML check at the end
+PAGES=$E2E_RUNDIR/pages
+mkdir -p "$PAGES"
+keep() { cp "$HTTP_BODY" "$PAGES/$1.html"; }
 
 sql "INSERT INTO customer (erp_uuid, code, name, updated_at) VALUES
     ('c-nowak', 'K1', 'Okna Nowak', 0), ('c-kow', 'K2', 'Drzwi Kowalski', 0)"
@@ -86,6 +90,7 @@ adduser szef@framuga.pl "Szef" --staff admin
 A=$E2E_RUNDIR/jar-anna
 http_get /login -c "$A"
 is "$HTTP_STATUS" 200 "the login form answers"
+keep login
 like "$(http_body)" 'name="password"' "it asks for a password"
 login "$A" anna@nowak.pl "$PW"
 is "$HTTP_STATUS" 303 "right password: 303"
@@ -103,6 +108,7 @@ http_get /portal -b "$A"
 is "$HTTP_STATUS" 200 "the portal with the session"
 like "$(http_body)" 'Anna Nowak' "the header names the user"
 like "$(http_body)" 'action="/logout"' "a logout button (a POST form)"
+keep portal-user
 is "$(audit_count login.ok)" 1 "the login is in the audit log"
 
 login "$A" anna@nowak.pl "$PW"
@@ -131,6 +137,7 @@ is "$(sql "SELECT revoked_at IS NOT NULL FROM session WHERE token_hash = '$(prin
 http_get '/account/sessions?x=1'
 is "$HTTP_STATUS" 403 "anonymous on a login page: 403"
 like "$(http_body)" 'name="next" value="/account/sessions\?x=1"' "with the login form that comes back"
+keep login-required
 login "$A" anna@nowak.pl "$PW"
 http_request POST /login -b "$A" -c "$A" --data-urlencode "csrf=$(csrf_of /account/sessions "$A")" \
     --data-urlencode "email=anna@nowak.pl" --data-urlencode "password=$PW" \
@@ -192,6 +199,7 @@ wlogin() {	# a failed attempt for widz, counting those judged (401)
 }
 wlogin wrong-password-1
 is "$HTTP_STATUS" 401 "wrong password: 401"
+keep login-failed
 bad_text=$(http_body | sed -n 's/.*role="alert"[^>]*>\([^<]*\)<.*/\1/p')
 login "$W" nikt@nowak.pl wrong-password-1
 is "$HTTP_STATUS" 401 "unknown e-mail: the same 401"
@@ -204,6 +212,7 @@ wlogin wrong-password-4
 is "$HTTP_STATUS" 401 "the 4th failure is judged"
 login "$W" widz@nowak.pl "$PW"
 is "$HTTP_STATUS" 429 "right at once after it: 429, slowed down (the password is not even checked)"
+keep login-throttled
 like "$(http_header Retry-After)" '^[0-9]+$' "with Retry-After"
 skew $((T + 2))
 wlogin wrong-password-5
@@ -257,11 +266,13 @@ like "$(sql "SELECT password_hash FROM user WHERE email = 'stary@nowak.pl'")" '^
 # --- password reset ------------------------------------------------------------------------
 R=$E2E_RUNDIR/jar-reset
 t=$(csrf_of /password/forgot "$R")
+keep forgot
 http_request POST /password/forgot -b "$R" --data-urlencode "csrf=$t" --data-urlencode "email=nikt@nowhere.pl"
 st_unknown=$HTTP_STATUS
 body_unknown=$(http_body | sed -n '/<main/,/<\/main>/p' | grep -v csrf)
 http_request POST /password/forgot -b "$R" --data-urlencode "csrf=$t" --data-urlencode "email=widz@nowak.pl"
 is "$HTTP_STATUS" "$st_unknown" "forgotten password: the same status for a known and an unknown address"
+keep forgot-sent
 is "$(http_body | sed -n '/<main/,/<\/main>/p' | grep -v csrf)" "$body_unknown" "and the same page"
 is "$(sql "SELECT count(*) FROM mail_outbox WHERE to_addr = 'widz@nowak.pl'")" 1 "a mail is queued for the account"
 is "$(sql "SELECT count(*) FROM mail_outbox WHERE to_addr = 'nikt@nowhere.pl'")" 0 "none for the unknown address"
@@ -272,9 +283,11 @@ is "$(sql "SELECT count(*) FROM mail_outbox WHERE to_addr = 'widz@nowak.pl'")" 1
 login "$W" widz@nowak.pl "$PW"
 http_get "$link" -b "$R"
 is "$HTTP_STATUS" 200 "the link opens the form"
+keep reset
 http_request POST "$link" -b "$R" --data-urlencode "csrf=$t" --data-urlencode "password=password1234" --data-urlencode "password2=password1234"
 is "$HTTP_STATUS" 422 "a common password is refused"
 like "$(http_body)" 'zbyt popularne' "with the reason"
+keep reset-refused
 http_request POST "$link" -b "$R" --data-urlencode "csrf=$t" --data-urlencode "password=krótkie" --data-urlencode "password2=krótkie"
 is "$HTTP_STATUS" 422 "a short one too"
 NEWPW=szyba-zawias-klamka
@@ -285,6 +298,7 @@ http_get /portal -b "$W"
 is "$HTTP_STATUS" 403 "the reset ended the sessions the account had"
 http_get "$link" -b "$R"
 is "$HTTP_STATUS" 410 "the link works once"
+keep reset-used
 http_request POST "$link" -b "$R" --data-urlencode "csrf=$t" --data-urlencode "password=$NEWPW-2" --data-urlencode "password2=$NEWPW-2"
 is "$HTTP_STATUS" 410 "a second post of it is refused"
 login "$W" widz@nowak.pl "$PW"
@@ -312,6 +326,7 @@ login "$A2" anna@nowak.pl "$PW"
 http_get /account/sessions -b "$A"
 is "$(http_body | grep -c 'action="/account/sessions/[0-9]*/end"')" 2 "the sessions page lists both sessions"
 like "$(http_body)" 'ta sesja' "and marks this one"
+keep sessions
 other=$(sql "SELECT s.id FROM session s JOIN user u ON u.id = s.user_id WHERE u.email = 'anna@nowak.pl' AND s.token_hash = '$(printf '%s' "$(sid_of "$A2")" | sha256sum | cut -d' ' -f1)'")
 post "$A" "/account/sessions/$other/end"
 is "$HTTP_STATUS" 303 "ending the other session"
@@ -325,6 +340,7 @@ is "$HTTP_STATUS" 200 "and it lives on"
 login "$A2" anna@nowak.pl "$PW"
 post "$A" /account/password --data-urlencode "current=wrong-password" --data-urlencode "password=$NEWPW" --data-urlencode "password2=$NEWPW" --data-urlencode "end_others=1"
 is "$HTTP_STATUS" 422 "password change with a wrong current password: 422"
+keep password-refused
 post "$A" /account/password --data-urlencode "current=$PW" --data-urlencode "password=$NEWPW" --data-urlencode "password2=$NEWPW-x"
 is "$HTTP_STATUS" 422 "with a mismatched repetition: 422"
 post "$A" /account/password --data-urlencode "current=$PW" --data-urlencode "password=$NEWPW" --data-urlencode "password2=$NEWPW" --data-urlencode "end_others=1"
@@ -338,11 +354,13 @@ is "$(audit_count password.change)" 1 "the change is audited"
 # --- second factor ---------------------------------------------------------------------------
 http_get /account/2fa -b "$A"
 like "$(http_body)" 'value="begin"' "2FA is off: the page offers to begin"
+keep totp-off
 post "$A" /account/2fa --data-urlencode "action=begin"
 http_get /account/2fa -b "$A"
 secret=$(http_body | sed -n 's/.*id="secret" value="\([A-Z2-7]*\)".*/\1/p')
 like "$secret" '^[A-Z2-7]{32}$' "a 160-bit secret in base32"
 like "$(http_body)" "otpauth://totp/[^\"]*secret=$secret" "and the otpauth URI"
+keep totp-pending
 post "$A" /account/2fa --data-urlencode "action=enable" --data-urlencode "code=000000"
 is "$HTTP_STATUS" 422 "a wrong code does not enable it"
 code=$(totp "$secret" "$(now)")
@@ -382,6 +400,7 @@ is "$HTTP_STATUS" 303 "'users' staff impersonate a viewer"
 http_get /portal -b "$O"
 is "$HTTP_STATUS" 200 "and see the portal as them"
 like "$(http_body)" 'class="impersonation"' "with the banner"
+keep impersonation
 like "$(http_body)" 'Ola Obsługa' "naming the staff member"
 like "$(http_body)" 'action="/impersonation/end"' "and a button back"
 http_get /account/password -b "$O"
@@ -418,6 +437,7 @@ login "$O2" ola@framuga.pl "$PW"
 is "$(http_header Location)" /account/2fa "staff without a second factor are sent to enrol"
 http_get /account/2fa -b "$O2"
 like "$(http_body)" 'muszą używać weryfikacji' "and told why"
+keep totp-required
 post "$O2" /account/2fa --data-urlencode "action=begin"
 http_get /account/2fa -b "$O2"
 secret=$(http_body | sed -n 's/.*id="secret" value="\([A-Z2-7]*\)".*/\1/p')
@@ -429,5 +449,31 @@ post "$O2" /account/2fa --data-urlencode "action=disable" --data-urlencode "pass
 is "$HTTP_STATUS" 403 "and the second factor cannot be switched off"
 http_get /portal -b "$A"
 is "$HTTP_STATUS" 200 "customers are not affected"
+http_get /account/password -b "$A"
+keep password
+http_get /account/2fa -b "$A"
+keep totp-on
+
+# --- every page above is valid HTML (html-validate, as the browser tests) ---
+lib=$top_srcdir/tests/browser/lib.mjs
+if command -v node >/dev/null && [ -d "$top_srcdir/tests/browser/node_modules/html-validate" ]; then
+	node --input-type=module -e "
+	    import { validateHtml } from '$lib';
+	    import { readFileSync, readdirSync } from 'node:fs';
+	    for (const f of readdirSync('$PAGES').sort()) {
+	      const v = await validateHtml(readFileSync('$PAGES/' + f, 'utf8'), f);
+	      console.log(v.valid ? 'VALID ' + f : 'INVALID ' + f + '\\n' + v.msgs);
+	    }" >"$E2E_RUNDIR/validate.out" 2>&1
+	for f in $(ls "$PAGES"); do
+		if grep -q "^VALID $f\$" "$E2E_RUNDIR/validate.out"; then
+			pass "valid HTML: $f"
+		else
+			fail "valid HTML: $f"
+			diag "$(grep -A5 "$f" "$E2E_RUNDIR/validate.out" | head -8)"
+		fi
+	done
+else
+	skip "valid HTML of the account pages" "node or html-validate (tests/browser) missing"
+fi
 
 done_testing
