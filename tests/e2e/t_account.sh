@@ -76,6 +76,15 @@ is "$(sql "SELECT nip FROM registration WHERE contact_email = 'hans@fenster.de'"
     DE123456789 "stored as country code + number"
 http_request POST /register -b "$R" --data-urlencode "csrf=bad" --data "company=x"
 is "$HTTP_STATUS" 403 "a registration without the form's token: 403"
+sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3)
+    INSERT INTO registration (created_at, company, contact_name, contact_email, ip)
+    SELECT strftime('%s','now'), 'Seria ' || i, 'X', 'seria' || i || '@x.pl',
+    '127.0.0.1' FROM n"
+nreg=$(sql 'SELECT count(*) FROM registration')
+reg 7740001454 nowa@firma.pl
+is "$HTTP_STATUS" 429 "a sixth registration from one address within the hour: 429"
+like "$(http_body)" 'value="7740001454"' "with the form kept"
+is "$(sql 'SELECT count(*) FROM registration')" "$nreg" "and nothing stored"
 
 # --- profile (A7) ---------------------------------------------------------------
 http_get /account/profile -b "$A"
@@ -268,6 +277,45 @@ is "$HTTP_STATUS" 403 "his session ended at once"
 is "$(audit_count user.disable)" 1 "audited"
 post "$A" "/account/users/$KUBA/enable"
 is "$(sql "SELECT disabled FROM user WHERE id = $KUBA")" 0 "and enabled again"
+# An admin limited to one branch sees and manages only that branch.
+branch "$A" /account/branches "Oddział Kraków"
+BK=$(sql "SELECT id FROM branch WHERE name = 'Oddział Kraków'")
+branch "$A" /account/branches "Oddział Gdynia"
+BG=$(sql "SELECT id FROM branch WHERE name = 'Oddział Gdynia'")
+adduser basia@nowak.pl "Basia Kraków" --customer K1 --role customer_admin
+sql "UPDATE user SET branch_id = $BK WHERE email = 'basia@nowak.pl'"
+BB=$E2E_RUNDIR/jar-basia
+login "$BB" basia@nowak.pl
+http_get /account/branches -b "$BB"
+like "$(http_body)" 'Oddział Kraków' "a branch admin sees her branch"
+unlike "$(http_body)" 'Oddział Gdynia' "and not the others"
+http_get "/account/branches/$BG" -b "$BB"
+is "$HTTP_STATUS" 404 "another branch: 404"
+branch "$BB" /account/branches "Oddział Własny"
+is "$HTTP_STATUS" 403 "she cannot add branches: 403"
+addr "$A" /account/addresses "Gdynia plac" "$BG"
+DG=$(sql "SELECT id FROM delivery_address WHERE label = 'Gdynia plac'")
+http_get "/account/addresses/$DG" -b "$BB"
+is "$HTTP_STATUS" 404 "another branch's address: 404"
+addr "$BB" /account/addresses "Kraków plac" ""
+is "$HTTP_STATUS" 422 "an address for the whole company: refused to her (422)"
+addr "$BB" /account/addresses "Kraków plac" "$BK"
+is "$HTTP_STATUS" 303 "one for her branch: added"
+post "$BB" /account/users --data-urlencode "name=Ewa" --data-urlencode "email=ewa@nowak.pl" \
+    --data-urlencode "lang=pl" --data-urlencode "branch=" --data-urlencode "role_viewer=1"
+is "$HTTP_STATUS" 422 "a co-worker for the whole company: refused to her (422)"
+post "$BB" /account/users --data-urlencode "name=Ewa" --data-urlencode "email=ewa@nowak.pl" \
+    --data-urlencode "lang=pl" --data-urlencode "branch=$BK" --data-urlencode "role_viewer=1"
+is "$HTTP_STATUS" 303 "a co-worker of her branch: added"
+is "$(sql "SELECT branch_id FROM user WHERE email = 'ewa@nowak.pl'")" "$BK" "in her branch"
+http_get /account/users -b "$BB"
+like "$(http_body)" 'ewa@nowak.pl' "her list shows her branch's users"
+unlike "$(http_body)" 'widz@nowak.pl' "and not the company's others"
+http_get "/account/users/$WIDZ" -b "$BB"
+is "$HTTP_STATUS" 404 "a user outside her branch: 404"
+prof "$BB" 526-000-12-46
+is "$HTTP_STATUS" 403 "the company's invoice data is not hers to change: 403"
+
 post "$A" "/account/users/$ANNA" --data-urlencode "name=Anna" --data-urlencode "lang=pl" \
     --data-urlencode "branch=" --data-urlencode "role_customer_admin=1"
 is "$HTTP_STATUS" 403 "the admin cannot edit her own account either"
