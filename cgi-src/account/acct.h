@@ -149,11 +149,6 @@ struct acct_role {
 /* The roles of scope, in id order (arena).  0 or -1. */
 int		 acct_roles(struct req *, const char *scope,
 		    struct acct_role **out, size_t *n);
-/* The permissions a customer's enabled modules allow: each permission of
- * a module the customer has, and every one that belongs to no module
- * (users.manage).  0 or -1. */
-int		 acct_module_mask(struct req *, int64_t customer_id,
-		    uint64_t *out);
 /* What user holds: the roles (bits over roles[]) and the direct
  * permissions.  0 or -1. */
 int		 acct_user_grants(struct req *, int64_t user_id,

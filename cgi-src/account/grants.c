@@ -77,38 +77,6 @@ acct_roles(struct req *r, const char *scope, struct acct_role **out,
 }
 
 int
-acct_module_mask(struct req *r, int64_t cust, uint64_t *out)
-{
-	static const char q[] =
-	    "SELECT module FROM customer_module WHERE customer_id = ?";
-	sqlite3_stmt *st;
-	uint64_t m = 0;
-	int rc;
-
-	for (int p = PERM_LOGIN + 1; p < PERM__MAX; p++)
-		if (perm_module((enum perm)p) == NULL)
-			m |= AUTH_BIT(p);
-	if ((st = db_prepare(r->db, q)) == NULL)
-		return -1;
-	db_bind_int(st, 1, cust);
-	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
-		const char *mod = db_col_text(st, 0);
-
-		for (int p = PERM_LOGIN + 1; p < PERM__MAX; p++) {
-			const char *pm = perm_module((enum perm)p);
-
-			if (pm != NULL && strcmp(pm, mod) == 0)
-				m |= AUTH_BIT(p);
-		}
-	}
-	db_done(r->db, st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	*out = m;
-	return 0;
-}
-
-int
 acct_user_grants(struct req *r, int64_t user, const struct acct_role *roles,
     size_t n, uint64_t *role_bits, uint64_t *perms)
 {

@@ -6,14 +6,14 @@
  *
  * Delegation.  The form offers only the roles and permissions the admin
  * could give: those within what they hold themselves (their effective set,
- * which already leaves out modules the customer lacks).  What comes back
- * is checked again, and anything beyond the offer (a forged box, a role
- * wider than the admin) is refused with 403 and nothing changes, and the
- * refusal is audited.  The permissions of a role count only for the
- * customer's enabled modules (as the core counts them), so a role is
- * offered when its effective part fits.  Nobody edits their own grants and
- * nobody edits a user who holds more than they do
- * (auth_can_manage_user()).
+ * which already leaves out modules the customer lacks).  A role is offered
+ * only when ALL its permissions are held, not just those of the modules
+ * the customer has today: otherwise switching a module on later would
+ * hand the co-worker a right the admin never had.  What comes back is
+ * checked again, and anything beyond the offer (a forged box, a role wider
+ * than the admin) is refused with 403, nothing changes, and the refusal is
+ * audited.  Nobody edits their own grants and nobody edits a user who
+ * holds more than they do (auth_can_manage_user()).
  *
  * Scope.  Every statement binds the session's customer; an admin limited
  * to a branch sees, creates and edits only that branch's users.  A user of
@@ -66,34 +66,32 @@ struct offer {
 	size_t			 nroles;
 	uint64_t		 role_bits;	/* roles offered */
 	uint64_t		 perms;		/* permissions offered */
-	uint64_t		 modules;	/* the customer's module mask */
 };
 
 static int
-load_offer(struct req *r, int64_t cust, struct offer *o)
+load_offer(struct req *r, struct offer *o)
 {
 	const struct session *s = r->session;
 
 	memset(o, 0, sizeof(*o));
-	if (acct_roles(r, "customer", &o->roles, &o->nroles) != 0 ||
-	    acct_module_mask(r, cust, &o->modules) != 0)
+	if (acct_roles(r, "customer", &o->roles, &o->nroles) != 0)
 		return -1;
 	o->perms = s->perms & auth_customer_perms;
 	for (size_t i = 0; i < o->nroles; i++) {
-		uint64_t eff = o->roles[i].perms & o->modules;
+		uint64_t all = o->roles[i].perms;
 
-		if ((eff & ~o->perms) == 0 && auth_can_grant(s, eff, 0))
+		if ((all & ~o->perms) == 0 && auth_can_grant(s, all, 0))
 			o->role_bits |= (uint64_t)1 << i;
 	}
 	return 0;
 }
 
-/* The effective set a choice of roles and permissions gives. */
+/* Everything a choice of roles and permissions could ever give (whatever
+ * modules the customer has now). */
 static uint64_t
-effective(const struct offer *o, uint64_t role_bits, uint64_t perms)
+asked_all(const struct offer *o, uint64_t role_bits, uint64_t perms)
 {
-	return (acct_roles_perms(o->roles, o->nroles, role_bits) | perms) &
-	    o->modules & auth_customer_perms;
+	return acct_roles_perms(o->roles, o->nroles, role_bits) | perms;
 }
 
 static void
@@ -206,7 +204,7 @@ account_users_new(struct req *r)
 
 	if ((cust = auth_require_customer(r)) == 0)
 		return;
-	if (load_offer(r, cust, &o) != 0) {
+	if (load_offer(r, &o) != 0) {
 		page_error(r, 500, NULL);
 		return;
 	}
@@ -228,21 +226,18 @@ read_grants(struct req *r, int64_t cust, int64_t target,
     const struct offer *o, uint64_t *role_bits, uint64_t *perms)
 {
 	int bad_role, bad_perm;
-	uint64_t eff;
+	uint64_t all;
 
 	*role_bits = acct_roles_asked(r, o->roles, o->nroles, &bad_role);
 	*perms = acct_perms_asked(r, &bad_perm);
-	eff = effective(o, *role_bits, *perms);
+	all = asked_all(o, *role_bits, *perms);
 	if (bad_role || bad_perm || (*role_bits & ~o->role_bits) != 0 ||
-	    (*perms & ~o->perms) != 0 ||
-	    !auth_can_grant(r->session, eff, 0)) {
+	    (*perms & ~o->perms) != 0 || (all & ~r->session->perms) != 0 ||
+	    !auth_can_grant(r->session, all, 0)) {
 		log_info("delegation refused: user %" PRId64 " asked for %s",
-		    r->session->user_id, acct_perms_text(r,
-		    acct_roles_perms(o->roles, o->nroles, *role_bits) |
-		    *perms));
+		    r->session->user_id, acct_perms_text(r, all));
 		auth_audit(r->db, r, 0, "grant.refused", "user", target, cust,
-		    acct_perms_text(r, (acct_roles_perms(o->roles, o->nroles,
-		    *role_bits) | *perms) & ~r->session->perms));
+		    acct_perms_text(r, all & ~r->session->perms));
 		page_error(r, 403, _("Nie możesz nadać uprawnień, których "
 		    "sam nie masz."));
 		return -1;
@@ -307,7 +302,7 @@ account_users_create(struct req *r)
 
 	if ((cust = auth_require_customer(r)) == 0)
 		return;
-	if (load_offer(r, cust, &o) != 0) {
+	if (load_offer(r, &o) != 0) {
 		page_error(r, 500, NULL);
 		return;
 	}
@@ -456,7 +451,7 @@ account_users_edit(struct req *r)
 	acct_form_init(&f, r);
 	if ((id = own_user(r, cust, &f, &target)) == 0)
 		return;
-	if (load_offer(r, cust, &o) != 0 ||
+	if (load_offer(r, &o) != 0 ||
 	    acct_user_grants(r, id, o.roles, o.nroles, &role_bits,
 	    &perms) != 0 ||
 	    (manage = auth_can_manage_user(r->db, r->session, id)) < 0) {
@@ -495,7 +490,7 @@ account_users_update(struct req *r)
 	if ((id = own_user(r, cust, &cur, &target)) == 0 ||
 	    !may_manage(r, id))
 		return;
-	if (load_offer(r, cust, &o) != 0) {
+	if (load_offer(r, &o) != 0) {
 		page_error(r, 500, NULL);
 		return;
 	}

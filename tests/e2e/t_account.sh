@@ -248,6 +248,19 @@ KUBA=$(uid kuba@nowak.pl)
 http_get "/account/users/new" -b "$O"
 unlike "$(http_body)" 'name="perm_invoices.view"' "the form offers only what she holds"
 
+# A role is given only whole: with the catalogue module off, the admin
+# lacks prices.view, so "buyer" (which has it) is neither offered nor
+# accepted; switching the module on later must not hand it out.
+K1ID=$(sql "SELECT id FROM customer WHERE code = 'K1'")
+sql "DELETE FROM customer_module WHERE customer_id = $K1ID AND module = 'catalogue'"
+http_get /account/users/new -b "$A"
+unlike "$(http_body)" 'name="role_buyer"' "a role with a right of a module the customer lacks: not offered"
+like "$(http_body)" 'name="role_viewer"' "a role within the admin's rights: offered"
+newuser "$A" kuba2@nowak.pl "Kuba Drugi" --data-urlencode "role_buyer=1"
+is "$HTTP_STATUS" 403 "and not accepted (403)"
+is "$(sql "SELECT count(*) FROM user WHERE email = 'kuba2@nowak.pl'")" 0 "nothing created"
+sql "INSERT INTO customer_module (customer_id, module) VALUES ($K1ID, 'catalogue')"
+
 # Edits and isolation.
 WIDZ=$(uid widz@nowak.pl)
 post "$A" "/account/users/$WIDZ" --data-urlencode "name=Wiktor Widz" --data-urlencode "lang=en" \
