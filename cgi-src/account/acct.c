@@ -148,7 +148,8 @@ acct_postcode_ok(const char *country, const char *pc)
 	size_t n = strlen(pc);
 
 	if (country != NULL && strcmp(country, "PL") == 0)
-		return n == 6 && strspn(pc, "0123456789") == 2 && pc[2] == '-' &&
+		return n == 6 && strspn(pc, "0123456789") == 2 &&
+		    pc[2] == '-' &&
 		    strspn(pc + 3, "0123456789") == 3;
 	if (n < 2 || n > 10)
 		return 0;
@@ -589,7 +590,8 @@ acct_pager(struct req *r, json_t *ctx, const char *path,
 		    arena_printf(r->arena, "%s?%s", path, qs) : path));
 	if (next > 0)
 		json_object_set_new(p, "next", json_string(arena_printf(
-		    r->arena, "%s?%s%sbefore=%" PRId64, path, qs, *qs ? "&" : "",
+		    r->arena, "%s?%s%sbefore=%" PRId64, path, qs,
+		    *qs ? "&" : "",
 		    next)));
 	json_object_set_new(ctx, "pager", p);
 }

@@ -28,7 +28,7 @@ enum acct_ftype {
 	AF_TEXT,	/* one line of text */
 	AF_EMAIL,	/* an e-mail address, lower-cased */
 	AF_TEL,		/* digits, blanks, + - ( ) */
-	AF_POSTCODE,	/* letters, digits, blanks, '-' (see acct_postcode_ok) */
+	AF_POSTCODE,	/* letters, digits, blanks, '-' (acct_postcode_ok) */
 	AF_NIP,		/* a NIP or EU VAT number, normalized (nip.h) */
 	AF_SELECT,	/* one of the options given to acct_form_fields() */
 	AF_TEXTAREA,	/* several lines */
@@ -42,13 +42,13 @@ enum {
 };
 
 struct acct_field {
-	const char	*name;		/* form key; the element's id is f-NAME */
+	const char	*name;		/* form key; the element's id: f-NAME */
 	const char	*label;		/* msgid (N_), translated when shown */
 	enum acct_ftype	 type;
 	unsigned	 flags;		/* AF_REQUIRED, AF_READONLY */
 	unsigned	 maxlen;	/* characters (code points); 0: 200 */
 	const char	*autocomplete;	/* an HTML autocomplete token or NULL */
-	const char	*hint;		/* msgid shown under the field, or NULL */
+	const char	*hint;		/* msgid shown under it, or NULL */
 };
 
 struct acct_form {
@@ -152,7 +152,8 @@ int		 acct_roles(struct req *, const char *scope,
 /* What user holds: the roles (bits over roles[]) and the direct
  * permissions.  0 or -1. */
 int		 acct_user_grants(struct req *, int64_t user_id,
-		    const struct acct_role *roles, size_t n, uint64_t *role_bits,
+		    const struct acct_role *roles, size_t n,
+		    uint64_t *role_bits,
 		    uint64_t *perms);
 /* Replace the user's roles among roles[] and their direct permissions
  * within perm_scope (other grants stay); granted_by the session's user.

@@ -450,7 +450,7 @@ fail:
 	rollback_500(r);
 }
 
-/* ---- delivery addresses ---------------------------------------------------- */
+/* ---- delivery addresses --------------------------------------------- */
 
 static json_t *
 addr_rows(struct req *r, int64_t cust, int64_t only)
@@ -473,9 +473,11 @@ addr_rows(struct req *r, int64_t cust, int64_t only)
 		json_t *o = json_object();
 
 		json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
-		json_object_set_new(o, "label", json_string(db_col_text(st, 1)));
+		json_object_set_new(o, "label",
+		    json_string(db_col_text(st, 1)));
 		json_object_set_new(o, "name", json_string(db_col_text(st, 2)));
-		json_object_set_new(o, "street", json_string(db_col_text(st, 3)));
+		json_object_set_new(o, "street",
+		    json_string(db_col_text(st, 3)));
 		json_object_set_new(o, "postcode",
 		    json_string(db_col_text(st, 4)));
 		json_object_set_new(o, "city", json_string(db_col_text(st, 5)));
@@ -483,10 +485,12 @@ addr_rows(struct req *r, int64_t cust, int64_t only)
 		    json_string(db_col_text(st, 6)));
 		json_object_set_new(o, "contact",
 		    json_string(db_col_text(st, 7)));
-		json_object_set_new(o, "phone", json_string(db_col_text(st, 8)));
+		json_object_set_new(o, "phone",
+		    json_string(db_col_text(st, 8)));
 		json_object_set_new(o, "is_default",
 		    json_boolean(db_col_int(st, 9)));
-		json_object_set_new(o, "branch", json_string(db_col_text(st, 10)));
+		json_object_set_new(o, "branch",
+		    json_string(db_col_text(st, 10)));
 		json_array_append_new(a, o);
 	}
 	db_done(r->db, st);
@@ -684,7 +688,8 @@ account_addresses_update(struct req *r)
 {
 	static const char q_upd[] =
 	    "UPDATE delivery_address SET label = ?3, name = ?4, street = ?5, "
-	    "postcode = ?6, city = ?7, country = ?8, contact = ?9, phone = ?10, "
+	    "postcode = ?6, city = ?7, country = ?8, contact = ?9, "
+	    "phone = ?10, "
 	    "branch_id = ?11, is_default = ?12, updated_at = ?13 "
 	    "WHERE id = ?1 AND customer_id = ?2";
 	struct acct_form f;

@@ -24,7 +24,7 @@ enum nip_result {
 	NIP_EMPTY,	/* nothing but blanks and separators */
 	NIP_BAD_FORMAT,	/* not ten digits, nor an EU country code + number */
 	NIP_BAD_CHECKSUM /* ten digits whose check digit is wrong, or whose
-			    weighted sum leaves 10 (such a NIP is never issued) */
+			    weighted sum leaves 10 (never issued) */
 };
 
 /*

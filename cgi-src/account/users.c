@@ -166,12 +166,14 @@ account_users_list(struct req *r)
 		}
 		json_object_set_new(o, "id", json_integer(id));
 		json_object_set_new(o, "name", json_string(db_col_text(st, 1)));
-		json_object_set_new(o, "email", json_string(db_col_text(st, 2)));
+		json_object_set_new(o, "email",
+		    json_string(db_col_text(st, 2)));
 		json_object_set_new(o, "disabled",
 		    json_boolean(db_col_int(st, 3)));
 		json_object_set_new(o, "last_login", db_col_is_null(st, 4) ?
 		    json_null() : json_integer(db_col_int(st, 4)));
-		json_object_set_new(o, "branch", json_string(db_col_text(st, 5)));
+		json_object_set_new(o, "branch",
+		    json_string(db_col_text(st, 5)));
 		json_object_set_new(o, "invited",
 		    json_boolean(db_col_int(st, 6)));
 		json_object_set_new(o, "roles", roles);
@@ -548,7 +550,8 @@ set_disabled(struct req *r, int disabled)
 		return;
 	switch (auth_user_set_disabled(r->db, r, id, disabled)) {
 	case AUTH_OK:
-		resp_redirect(r, 303, disabled ? "/account/users?done=disabled" :
+		resp_redirect(r, 303,
+		    disabled ? "/account/users?done=disabled" :
 		    "/account/users?done=enabled");
 		return;
 	case AUTH_BUSY:

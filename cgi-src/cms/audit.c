@@ -245,7 +245,8 @@ target_href(struct req *r, const char *type, int64_t id)
 	if (strcmp(type, "customer") == 0)
 		return arena_printf(r->arena, "/cms/customers/%" PRId64, id);
 	if (strcmp(type, "registration") == 0)
-		return arena_printf(r->arena, "/cms/registrations/%" PRId64, id);
+		return arena_printf(r->arena, "/cms/registrations/%" PRId64,
+		    id);
 	return NULL;
 }
 
@@ -326,12 +327,15 @@ cms_audit_list(struct req *r)
 		json_object_set_new(o, "at", json_integer(db_col_int(st, 1)));
 		json_object_set_new(o, "actor_id",
 		    json_integer(db_col_int(st, 2)));
-		json_object_set_new(o, "actor", json_string(db_col_text(st, 3)));
+		json_object_set_new(o, "actor",
+		    json_string(db_col_text(st, 3)));
 		json_object_set_new(o, "actor_email",
 		    json_string(db_col_text(st, 4)));
-		json_object_set_new(o, "imp_id", json_integer(db_col_int(st, 5)));
+		json_object_set_new(o, "imp_id",
+		    json_integer(db_col_int(st, 5)));
 		json_object_set_new(o, "imp", json_string(db_col_text(st, 6)));
-		json_object_set_new(o, "action", json_string(db_col_text(st, 7)));
+		json_object_set_new(o, "action",
+		    json_string(db_col_text(st, 7)));
 		json_object_set_new(o, "target_type",
 		    json_string(db_col_text(st, 8)));
 		json_object_set_new(o, "target_id",
@@ -344,7 +348,8 @@ cms_audit_list(struct req *r)
 		json_object_set_new(o, "customer",
 		    json_string(db_col_text(st, 11)));
 		json_object_set_new(o, "ip", json_string(db_col_text(st, 12)));
-		json_object_set_new(o, "detail", json_string(db_col_text(st, 13)));
+		json_object_set_new(o, "detail",
+		    json_string(db_col_text(st, 13)));
 		json_array_append_new(rows, o);
 	}
 	db_done(r->db, st);

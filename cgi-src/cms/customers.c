@@ -86,7 +86,8 @@ cms_customers_list(struct req *r)
 		    json_boolean(db_col_int(st, 5)));
 		json_object_set_new(o, "deleted",
 		    json_boolean(db_col_int(st, 6)));
-		json_object_set_new(o, "users", json_integer(db_col_int(st, 7)));
+		json_object_set_new(o, "users",
+		    json_integer(db_col_int(st, 7)));
 		json_array_append_new(rows, o);
 	}
 	db_done(r->db, st);
@@ -139,8 +140,10 @@ card(struct req *r, int64_t id)
 		    json_boolean(db_col_int(st, 10)));
 		json_object_set_new(o, "blocked_reason",
 		    json_string(db_col_text(st, 11)));
-		json_object_set_new(o, "email", json_string(db_col_text(st, 12)));
-		json_object_set_new(o, "phone", json_string(db_col_text(st, 13)));
+		json_object_set_new(o, "email",
+		    json_string(db_col_text(st, 12)));
+		json_object_set_new(o, "phone",
+		    json_string(db_col_text(st, 13)));
 		json_object_set_new(o, "erp_uuid",
 		    json_string(db_col_text(st, 14)));
 		json_object_set_new(o, "portal_only",
@@ -160,7 +163,8 @@ card(struct req *r, int64_t id)
 		    "street", db_col_text(st, 20),
 		    "postcode", db_col_text(st, 21),
 		    "city", db_col_text(st, 22), "country", db_col_text(st, 23),
-		    "email", db_col_text(st, 24), "phone", db_col_text(st, 25)));
+		    "email", db_col_text(st, 24),
+		    "phone", db_col_text(st, 25)));
 		json_object_set_new(o, "registered_at",
 		    json_integer(db_col_int(st, 26)));
 		json_object_set_new(o, "deleted",
@@ -201,10 +205,12 @@ users_of(struct req *r, int64_t id)
 		}
 		json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
 		json_object_set_new(o, "name", json_string(db_col_text(st, 1)));
-		json_object_set_new(o, "email", json_string(db_col_text(st, 2)));
+		json_object_set_new(o, "email",
+		    json_string(db_col_text(st, 2)));
 		json_object_set_new(o, "disabled",
 		    json_boolean(db_col_int(st, 3)));
-		json_object_set_new(o, "branch", json_string(db_col_text(st, 4)));
+		json_object_set_new(o, "branch",
+		    json_string(db_col_text(st, 4)));
 		json_object_set_new(o, "last_login", db_col_is_null(st, 5) ?
 		    json_null() : json_integer(db_col_int(st, 5)));
 		json_object_set_new(o, "roles", roles);
@@ -236,7 +242,8 @@ branches_of(struct req *r, int64_t id)
 		    "{s:s, s:s, s:s, s:s, s:s, s:s}",
 		    "name", db_col_text(st, 0), "street", db_col_text(st, 1),
 		    "postcode", db_col_text(st, 2), "city", db_col_text(st, 3),
-		    "country", db_col_text(st, 4), "phone", db_col_text(st, 5)));
+		    "country", db_col_text(st, 4),
+		    "phone", db_col_text(st, 5)));
 	db_done(r->db, st);
 	if ((st = db_prepare(r->db, q_a)) == NULL)
 		return NULL;

@@ -57,7 +57,8 @@ cms_registrations_list(struct req *r)
 	    "status FROM registration "
 	    "WHERE (?1 = '' OR status = ?1) AND id < ?2 "
 	    "AND (?3 IS NULL OR company LIKE '%' || ?3 || '%' "
-	    "OR nip LIKE '%' || ?3 || '%' OR contact_email LIKE '%' || ?3 || '%') "
+	    "OR nip LIKE '%' || ?3 || '%' "
+	    "OR contact_email LIKE '%' || ?3 || '%') "
 	    "ORDER BY id DESC LIMIT ?4";
 	static const char *const keys[] = { "status", "q", NULL };
 	const char *status = req_query(r, "status"), *q = acct_search(r);
@@ -93,10 +94,13 @@ cms_registrations_list(struct req *r)
 		json_object_set_new(o, "id", json_integer(last));
 		json_object_set_new(o, "created_at",
 		    json_integer(db_col_int(st, 1)));
-		json_object_set_new(o, "company", json_string(db_col_text(st, 2)));
+		json_object_set_new(o, "company",
+		    json_string(db_col_text(st, 2)));
 		json_object_set_new(o, "nip", json_string(db_col_text(st, 3)));
-		json_object_set_new(o, "contact", json_string(db_col_text(st, 4)));
-		json_object_set_new(o, "email", json_string(db_col_text(st, 5)));
+		json_object_set_new(o, "contact",
+		    json_string(db_col_text(st, 4)));
+		json_object_set_new(o, "email",
+		    json_string(db_col_text(st, 5)));
 		json_object_set_new(o, "status",
 		    json_string(status_label(db_col_text(st, 6))));
 		json_array_append_new(rows, o);
@@ -108,7 +112,8 @@ cms_registrations_list(struct req *r)
 	json_object_set_new(ctx, "status", json_string(*status ? status :
 	    "all"));
 	json_object_set_new(ctx, "statuses", json_pack(
-	    "[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}]",
+	    "[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}, "
+	    "{s:s, s:s, s:b}]",
 	    "v", "pending", "t", _("Oczekujące"), "sel",
 	    strcmp(status, "pending") == 0,
 	    "v", "approved", "t", _("Zaakceptowane"), "sel",
@@ -491,12 +496,15 @@ customer_link(struct req *r, const struct reg *g, int64_t cust)
 	static const char q[] =
 	    "UPDATE customer SET portal_status = 'active', "
 	    "registered_at = coalesce(registered_at, ?2), "
-	    "invoice_kind = CASE WHEN inv_name = '' THEN ?3 ELSE invoice_kind END, "
+	    "invoice_kind = CASE WHEN inv_name = '' THEN ?3 "
+	    "ELSE invoice_kind END, "
 	    "inv_nip = CASE WHEN inv_name = '' THEN ?4 ELSE inv_nip END, "
 	    "inv_street = CASE WHEN inv_name = '' THEN ?5 ELSE inv_street END, "
-	    "inv_postcode = CASE WHEN inv_name = '' THEN ?6 ELSE inv_postcode END, "
+	    "inv_postcode = CASE WHEN inv_name = '' THEN ?6 "
+	    "ELSE inv_postcode END, "
 	    "inv_city = CASE WHEN inv_name = '' THEN ?7 ELSE inv_city END, "
-	    "inv_country = CASE WHEN inv_name = '' THEN ?8 ELSE inv_country END, "
+	    "inv_country = CASE WHEN inv_name = '' THEN ?8 "
+	    "ELSE inv_country END, "
 	    "inv_email = CASE WHEN inv_name = '' THEN ?9 ELSE inv_email END, "
 	    "inv_phone = CASE WHEN inv_name = '' THEN ?10 ELSE inv_phone END, "
 	    "inv_name = CASE WHEN inv_name = '' THEN ?11 ELSE inv_name END "
@@ -530,7 +538,8 @@ delivery_from(struct req *r, const struct reg *g, int64_t cust, int64_t now)
 	static const char q[] =
 	    "INSERT INTO delivery_address (customer_id, label, name, street, "
 	    "postcode, city, country, contact, phone, is_default, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)";
+	    "updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)";
 	sqlite3_stmt *st;
 	int rc;
 

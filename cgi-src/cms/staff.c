@@ -85,7 +85,8 @@ cms_staff_list(struct req *r)
 		o = json_object();
 		json_object_set_new(o, "id", json_integer(last));
 		json_object_set_new(o, "name", json_string(db_col_text(st, 1)));
-		json_object_set_new(o, "email", json_string(db_col_text(st, 2)));
+		json_object_set_new(o, "email",
+		    json_string(db_col_text(st, 2)));
 		json_object_set_new(o, "disabled",
 		    json_boolean(db_col_int(st, 3)));
 		json_object_set_new(o, "last_login", db_col_is_null(st, 4) ?

@@ -76,8 +76,10 @@ cms_users_list(struct req *r)
 		o = json_object();
 		json_object_set_new(o, "id", json_integer(last));
 		json_object_set_new(o, "name", json_string(db_col_text(st, 1)));
-		json_object_set_new(o, "email", json_string(db_col_text(st, 2)));
-		json_object_set_new(o, "staff", json_boolean(db_col_int(st, 3)));
+		json_object_set_new(o, "email",
+		    json_string(db_col_text(st, 2)));
+		json_object_set_new(o, "staff",
+		    json_boolean(db_col_int(st, 3)));
 		json_object_set_new(o, "disabled",
 		    json_boolean(db_col_int(st, 4)));
 		json_object_set_new(o, "customer",
@@ -126,12 +128,14 @@ load_user(struct req *r, int64_t id, json_t **o, int64_t *cust, int *staff)
 	if ((rc = db_step(r->db, st)) == SQLITE_ROW) {
 		*o = json_object();
 		json_object_set_new(*o, "id", json_integer(id));
-		json_object_set_new(*o, "name", json_string(db_col_text(st, 0)));
+		json_object_set_new(*o, "name",
+		    json_string(db_col_text(st, 0)));
 		json_object_set_new(*o, "email",
 		    json_string(db_col_text(st, 1)));
 		json_object_set_new(*o, "phone",
 		    json_string(db_col_text(st, 2)));
-		json_object_set_new(*o, "lang", json_string(db_col_text(st, 3)));
+		json_object_set_new(*o, "lang",
+		    json_string(db_col_text(st, 3)));
 		*staff = (int)db_col_int(st, 4);
 		json_object_set_new(*o, "staff", json_boolean(*staff));
 		json_object_set_new(*o, "disabled",
@@ -148,7 +152,8 @@ load_user(struct req *r, int64_t id, json_t **o, int64_t *cust, int *staff)
 		    json_null() : json_integer(db_col_int(st, 10)));
 		json_object_set_new(*o, "has_password",
 		    json_boolean(db_col_int(st, 11)));
-		json_object_set_new(*o, "totp", json_boolean(db_col_int(st, 12)));
+		json_object_set_new(*o, "totp",
+		    json_boolean(db_col_int(st, 12)));
 		json_object_set_new(*o, "sessions",
 		    json_integer(db_col_int(st, 13)));
 	}
