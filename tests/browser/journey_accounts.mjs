@@ -47,6 +47,14 @@ try {
     const v = await validateHtml(await res.text(), name);
     ok(v.valid, `${name}: valid HTML`, v.msgs);
   };
+  // A form sent back with problems (422) must be valid HTML too.
+  const valid422 = async (path, form, name) => {
+    const csrf = await page.locator('input[name="csrf"]').first().getAttribute('value');
+    const res = await ctx.request.post(base + path, { form: { csrf, ...form } });
+    ok(res.status() === 422, `${name}: answered 422`, String(res.status()));
+    const v = await validateHtml(await res.text(), name);
+    ok(v.valid, `${name}: valid HTML`, v.msgs);
+  };
   const snap = async (name) => {
     shot++;
     await page.screenshot({ path: join(out, `journey-${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
@@ -93,6 +101,7 @@ try {
   ok((await page.inputValue('#f-contact_email')) === 'zofia@zielinscy.pl', 'register: the e-mail typed is kept');
   ok(await page.getByRole('alert').isVisible(), 'register: a summary of the problems');
   await snap('register-bad-nip');
+  await valid422('/register', { company: 'X', nip: '1234567890', contact_email: 'x' }, 'register-422');
   await page.getByLabel('NIP').fill('123-456-32-18');
   await page.getByRole('button', { name: 'Wyślij zgłoszenie' }).click();
   await page.waitForLoadState('load');
@@ -143,6 +152,8 @@ try {
   await valid('admin-user-new');
   ok(await page.getByLabel('Zgłaszanie reklamacji').count() === 0,
     'admin: no permission offered of a module the customer lacks');
+  await valid422('/account/users', { name: '', email: 'nie-adres', lang: 'pl', role_viewer: '1' },
+    'admin-user-new-422');
   await page.getByLabel('Imię i nazwisko').fill('Wiktor Widz');
   await page.getByLabel('E-mail').fill('wiktor@zielinscy.pl');
   await page.getByLabel('Podgląd zamówień').check();
@@ -197,6 +208,8 @@ try {
   await page.waitForLoadState('load');
   ok(/Oddział Poznań/.test(await page.locator('table.list').textContent()), 'admin: a branch added');
   await visit('/account/addresses', 'admin-addresses', /Adresy dostaw/);
+  await valid422('/account/addresses', { label: '', street: '', country: 'PL', postcode: '1' },
+    'admin-addresses-422');
   await visit(`/account/users/${wiktor}`, 'admin-user-edit', /Wiktor Widz/);
   await login(staff);
   const zid = sql("SELECT id FROM customer WHERE code = 'Z100'");
