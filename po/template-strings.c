@@ -205,7 +205,10 @@
 /* www/templates/cms/customer.html */ _("Oddział");
 /* www/templates/cms/customer.html */ _("Role");
 /* www/templates/cms/customer.html */ _("Ostatnie logowanie");
+/* www/templates/cms/customer.html */ _("Podgląd konta");
 /* www/templates/cms/customer.html */ _("wyłączone");
+/* www/templates/cms/customer.html */ _("Zaloguj się jako");
+/* www/templates/cms/customer.html */ _("Zaloguj się jako");
 /* www/templates/cms/customer.html */ _("Klient nie ma kont w portalu.");
 /* www/templates/cms/customer.html */ _("Oddziały i adresy dostaw");
 /* www/templates/cms/customer.html */ _("Oddziały");

@@ -177,6 +177,7 @@ http_get "/cms/customers/$Z100" -b "$U"
 is "$HTTP_STATUS" 200 "a customer's page"
 like "$(http_body)" 'zofia@zielinscy.pl' "lists its users"
 like "$(http_body)" 'name="mod_invoices" value="1" checked' "and its modules"
+like "$(http_body)" "action=\"/cms/impersonate/$ZU\"" "and a button to log in as each user (cms.impersonate)"
 post "$U" "/cms/customers/$Z100/modules" --data-urlencode "mod_orders=1" \
     --data-urlencode "mod_invoices=1" --data-urlencode "mod_catalogue=1"
 is "$HTTP_STATUS" 303 "staff switch a module on"
