@@ -82,6 +82,7 @@ static const struct nav_item nav_portal[] = {
 };
 static const struct nav_item nav_cms[] = {
 	{ "/cms", N_("Pulpit CMS"), PERM_CMS },
+	{ "/cms/sync", N_("Synchronizacja z ERP"), PERM_CMS_SYNC },
 	{ "/cms/registrations", N_("Rejestracje"), PERM_CMS_USERS },
 	{ "/cms/customers", N_("Klienci"), PERM_CMS_USERS },
 	{ "/cms/users", N_("Użytkownicy"), PERM_CMS_USERS },
