@@ -98,8 +98,13 @@ nav_json(struct req *r, const struct nav_item *items)
 
 	for (; items->href; items++) {
 		size_t n = strlen(items->href);
+		/* A section is current on its own pages too, unless it is
+		 * an area's home ("/portal", "/cms"), whose sub-pages are
+		 * other sections of the menu. */
+		int home = strcmp(items->href, "/portal") == 0 ||
+		    strcmp(items->href, "/cms") == 0;
 		int current = strcmp(r->path, items->href) == 0 ||
-		    (n > 1 && strncmp(r->path, items->href, n) == 0 &&
+		    (!home && n > 1 && strncmp(r->path, items->href, n) == 0 &&
 		    r->path[n] == '/');
 
 		if (items->perm != PERM_PUBLIC && !perm_allows(r, items->perm))

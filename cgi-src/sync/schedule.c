@@ -243,12 +243,13 @@ sched_get(struct db *db, const char *name, struct sched_op *out, char *err,
 /* ---- changing ---- */
 
 /* Run the prepared statement st with (name, a, b) binds as its own write
- * transaction (st is done here).  It must touch one row; 0 if it did. */
+ * transaction (st is done here); a statement with fewer parameters gets
+ * only its own.  It must touch one row; 0 if it did. */
 static int
 op_update(struct db *db, sqlite3_stmt *st, const char *name, int64_t a,
     int64_t b, char *err, size_t errsz)
 {
-	int rc, changed;
+	int rc, changed, nparam;
 
 	if (st == NULL) {
 		seterr(err, errsz, "cannot write the schedule");
@@ -260,9 +261,12 @@ op_update(struct db *db, sqlite3_stmt *st, const char *name, int64_t a,
 		    "try again" : "cannot write the schedule");
 		return -1;
 	}
+	nparam = sqlite3_bind_parameter_count(st);
 	db_bind_text(st, 1, name);
-	db_bind_int(st, 2, a);
-	db_bind_int(st, 3, b);
+	if (nparam >= 2)
+		db_bind_int(st, 2, a);
+	if (nparam >= 3)
+		db_bind_int(st, 3, b);
 	rc = db_step(db, st);
 	db_done(db, st);
 	if (rc != SQLITE_DONE)
@@ -294,7 +298,7 @@ sched_set_interval(struct db *db, const char *name, int64_t interval_s,
 	    "UPDATE sync_operation SET interval_s = ?2,"
 	    " next_run_at = ifnull((SELECT started_at FROM sync_run"
 	    "   WHERE id = last_run_id) + ?2, next_run_at)"
-	    " WHERE name = ?1 AND ?3 = ?3";
+	    " WHERE name = ?1";
 
 	if (interval_s < 1 || interval_s > SCHED_INTERVAL_MAX) {
 		seterr(err, errsz, "the interval must be between 00:00:01 and "
@@ -337,8 +341,7 @@ sched_run_once_cancel(struct db *db, const char *name, char *err,
     size_t errsz)
 {
 	static const char sql[] =
-	    "UPDATE sync_operation SET run_once_at = NULL WHERE name = ?1"
-	    " AND ?2 = ?3";
+	    "UPDATE sync_operation SET run_once_at = NULL WHERE name = ?1";
 
 	return op_update(db, db_prepare(db, sql), name, 0, 0, err, errsz);
 }
@@ -499,7 +502,7 @@ sched_outbox_resend(struct db *db, const char *order_no, char *err,
 	    " WHERE order_no = ?1 AND state = 'failed'";
 	static const char sql_now[] =
 	    "UPDATE sync_operation SET run_once_at = ?3"
-	    " WHERE name = ?1 AND ?2 = ?2";
+	    " WHERE name = ?1 AND ?2 = ?2";	/* ?2: unused, keeps ?3 */
 
 	if (op_update(db, db_prepare(db, sql), order_no, sched_now(), 0, NULL,
 	    0) == -1) {
