@@ -46,6 +46,7 @@
 #include "cfg.h"
 #include "i18n.h"
 #include "log.h"
+#include "util.h"
 
 /* From common_passwords.c, generated from db/common-passwords.txt. */
 extern const char auth_common_passwords[];
@@ -192,30 +193,10 @@ auth_password_problem_text(enum auth_pw_problem p)
 	}
 }
 
-/* ---- base64 without padding (PHC) ---- */
+/* ---- base64 without padding (PHC); encoding is util_base64() ---- */
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void
-b64_encode(const unsigned char *p, size_t n, char *out)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 8) | p[i];
-		bits += 8;
-		while (bits >= 6) {
-			out[o++] = b64[(acc >> (bits - 6)) & 63];
-			bits -= 6;
-		}
-	}
-	if (bits > 0)
-		out[o++] = b64[(acc << (6 - bits)) & 63];
-	out[o] = '\0';
-}
 
 /* Decode up to the first '$' or NUL; returns bytes or -1. */
 static int
@@ -450,8 +431,8 @@ auth_password_hash(const struct config *cfg, const char *pw, char *out,
 	    (uint32_t)cfg->argon2_lanes, hash, sizeof(hash));
 	if (rc != AUTH_OK)
 		return rc;
-	b64_encode(salt, sizeof(salt), s64);
-	b64_encode(hash, sizeof(hash), h64);
+	util_base64(salt, sizeof(salt), s64, 0);
+	util_base64(hash, sizeof(hash), h64, 0);
 	n = snprintf(out, outsz, "$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s",
 	    cfg->argon2_memory_kib, cfg->argon2_iterations, cfg->argon2_lanes,
 	    s64, h64);

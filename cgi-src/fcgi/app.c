@@ -35,6 +35,7 @@
 #include "perm.h"
 #include "req.h"
 #include "router.h"
+#include "util.h"
 
 /* Worker state: made by app_init(), lives until app_fini(). */
 static struct arena		*req_arena;
@@ -113,23 +114,6 @@ param(FCGX_Request *f, const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-/* Constant-time comparison of two NUL-terminated tokens. */
-static int
-token_eq(const char *a, const char *b)
-{
-	size_t la, lb;
-	unsigned char d = 0;
-
-	if (a == NULL || b == NULL)
-		return 0;
-	la = strlen(a), lb = strlen(b);
-	if (la != lb || la == 0)
-		return 0;
-	for (size_t i = 0; i < la; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
-}
-
 static const char *
 csrf_cookie_name(const struct req *r)
 {
@@ -163,8 +147,7 @@ csrf_prepare(struct req *r)
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		xoom(0);
-	for (size_t i = 0; i < sizeof(rnd); i++)
-		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	util_hex(rnd, sizeof(rnd), hex);
 	r->csrf = arena_strdup(r->arena, hex);
 	/* The cookie is added to whatever response is finally opened. */
 	return 1;
@@ -207,8 +190,8 @@ csrf_check(struct req *r)
 		sent = r->csrf_header;
 	}
 	if (r->session != NULL)
-		return token_eq(sent, r->session->csrf);
-	return token_eq(sent, req_cookie(r, csrf_cookie_name(r)));
+		return util_token_eq(sent, r->session->csrf);
+	return util_token_eq(sent, req_cookie(r, csrf_cookie_name(r)));
 }
 
 static int

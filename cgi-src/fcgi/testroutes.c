@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "page.h"
 #include "req.h"
+#include "util.h"
 
 static int
 enabled(struct req *r)
@@ -49,8 +50,7 @@ file_sha256(struct req *r, const struct upload *u)
 	}
 	EVP_DigestFinal_ex(c, md, &mdlen);
 	EVP_MD_CTX_free(c);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	util_hex(md, 32, hex);
 	return hex;
 }
 

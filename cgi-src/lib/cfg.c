@@ -37,6 +37,7 @@
 #include "arena.h"
 #include "cfg.h"
 #include "log.h"
+#include "util.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/local/share/framuga"
@@ -185,29 +186,13 @@ static const struct cfg_key cfg_keys[] = {
 
 static const char *const cfg_langs[] = { "pl", "en", "de" };
 
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- checks of text values ---- */
 
 static int
 check_nonempty(const char *v, char *why, size_t whysz)
 {
 	if (*v == '\0') {
-		seterr(why, whysz, "must not be empty");
+		util_errf(why, whysz, "must not be empty");
 		return -1;
 	}
 	return 0;
@@ -277,18 +262,18 @@ check_listen(const char *v, char *why, size_t whysz)
 {
 	if (strncmp(v, "unix:", 5) == 0) {
 		if (v[5] == '\0') {
-			seterr(why, whysz, "'unix:' needs a socket path");
+			util_errf(why, whysz, "'unix:' needs a socket path");
 			return -1;
 		}
 		if (strlen(v + 5) >= 108) {	/* sun_path */
-			seterr(why, whysz, "socket path longer than 107 "
+			util_errf(why, whysz, "socket path longer than 107 "
 			    "bytes");
 			return -1;
 		}
 		return 0;
 	}
 	if (check_hostport(v, strlen(v), 1) == -1) {
-		seterr(why, whysz, "'%s' is not unix:PATH or HOST:PORT", v);
+		util_errf(why, whysz, "'%s' is not unix:PATH or HOST:PORT", v);
 		return -1;
 	}
 	return 0;
@@ -316,7 +301,7 @@ static int
 check_url(const char *v, char *why, size_t whysz)
 {
 	if (check_http(v, 0) == -1) {
-		seterr(why, whysz, "'%s' is not an http:// or https:// URL",
+		util_errf(why, whysz, "'%s' is not an http:// or https:// URL",
 		    v);
 		return -1;
 	}
@@ -327,7 +312,7 @@ static int
 check_origin(const char *v, char *why, size_t whysz)
 {
 	if (*v != '\0' && check_http(v, 1) == -1) {
-		seterr(why, whysz, "'%s' is not an origin such as "
+		util_errf(why, whysz, "'%s' is not an origin such as "
 		    "https://portal.example.com (no path, no trailing '/')",
 		    v);
 		return -1;
@@ -341,7 +326,7 @@ check_urlpath(const char *v, char *why, size_t whysz)
 {
 	if ((v[0] == '/' && v[1] != '/') || check_http(v, 0) == 0)
 		return 0;
-	seterr(why, whysz, "'%s' is not a path starting with '/' or an "
+	util_errf(why, whysz, "'%s' is not a path starting with '/' or an "
 	    "http(s):// URL", v);
 	return -1;
 }
@@ -358,7 +343,7 @@ check_color(const char *v, char *why, size_t whysz)
 		if (i == 7)
 			return 0;
 	}
-	seterr(why, whysz, "'%s' is not a colour #rrggbb", v);
+	util_errf(why, whysz, "'%s' is not a colour #rrggbb", v);
 	return -1;
 }
 
@@ -377,7 +362,7 @@ static int
 check_lang(const char *v, char *why, size_t whysz)
 {
 	if (lang_index(v, strlen(v)) == -1) {
-		seterr(why, whysz, "'%s' is not one of pl, en, de", v);
+		util_errf(why, whysz, "'%s' is not one of pl, en, de", v);
 		return -1;
 	}
 	return 0;
@@ -397,12 +382,12 @@ check_languages(const char *v, char *why, size_t whysz)
 			break;
 		n = strcspn(p, " \t");
 		if ((i = lang_index(p, n)) == -1) {
-			seterr(why, whysz, "'%.*s' is not one of pl, en, de",
+			util_errf(why, whysz, "'%.*s' is not one of pl, en, de",
 			    (int)n, p);
 			return -1;
 		}
 		if (seen & (1u << i)) {
-			seterr(why, whysz, "'%.*s' is listed twice", (int)n,
+			util_errf(why, whysz, "'%.*s' is listed twice", (int)n,
 			    p);
 			return -1;
 		}
@@ -411,7 +396,7 @@ check_languages(const char *v, char *why, size_t whysz)
 		p += n;
 	}
 	if (count == 0) {
-		seterr(why, whysz, "must name at least one language");
+		util_errf(why, whysz, "must name at least one language");
 		return -1;
 	}
 	return 0;
@@ -423,7 +408,7 @@ check_level(const char *v, char *why, size_t whysz)
 	if (strcmp(v, "error") == 0 || strcmp(v, "warn") == 0 ||
 	    strcmp(v, "info") == 0 || strcmp(v, "debug") == 0)
 		return 0;
-	seterr(why, whysz, "'%s' is not error, warn, info or debug", v);
+	util_errf(why, whysz, "'%s' is not error, warn, info or debug", v);
 	return -1;
 }
 
@@ -533,7 +518,7 @@ key_set(struct config *c, const struct cfg_key *k, const char *v,
 	switch (k->type) {
 	case CFG_STR:
 		if (k->check != NULL && k->check(v, why, sizeof(why)) == -1) {
-			seterr(err, errsz, "%s: %s", k->name, why);
+			util_errf(err, errsz, "%s: %s", k->name, why);
 			return -1;
 		}
 		free(*(char **)(void *)base);
@@ -542,12 +527,13 @@ key_set(struct config *c, const struct cfg_key *k, const char *v,
 	case CFG_INT:
 	case CFG_LONG:
 		if ((rc = parse_long(v, &n)) == -1) {
-			seterr(err, errsz, "%s: '%s' is not an integer",
+			util_errf(err, errsz, "%s: '%s' is not an integer",
 			    k->name, v);
 			return -1;
 		}
 		if (rc == -2 || n < k->min || n > k->max) {
-			seterr(err, errsz, "%s: %s is out of range (%ld..%ld)",
+			util_errf(err, errsz,
+			    "%s: %s is out of range (%ld..%ld)",
 			    k->name, v, k->min, k->max);
 			return -1;
 		}
@@ -558,7 +544,7 @@ key_set(struct config *c, const struct cfg_key *k, const char *v,
 		return 0;
 	case CFG_BOOL:
 		if (parse_bool(v, &b) == -1) {
-			seterr(err, errsz, "%s: '%s' is not yes or no",
+			util_errf(err, errsz, "%s: '%s' is not yes or no",
 			    k->name, v);
 			return -1;
 		}
@@ -593,10 +579,10 @@ cfg_set(struct config *c, const char *key, const char *value, char *err,
 
 	if ((k = key_find(key)) == NULL) {
 		if ((s = key_suggest(key)) != NULL)
-			seterr(err, errsz, "unknown key '%s' (did you mean "
+			util_errf(err, errsz, "unknown key '%s' (did you mean "
 			    "'%s'?)", key, s);
 		else
-			seterr(err, errsz, "unknown key '%s'", key);
+			util_errf(err, errsz, "unknown key '%s'", key);
 		return -1;
 	}
 	return key_set(c, k, value, err, errsz);
@@ -646,7 +632,7 @@ load_error(struct load *ld, size_t line, const char *fmt, ...)
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", ld->path, why);
 	if (ld->nerr++ == 0)
-		seterr(ld->err, ld->errsz, "%s", msg);
+		util_errf(ld->err, ld->errsz, "%s", msg);
 	if (ld->report != NULL)
 		ld->report(ld->arg, msg);
 	else

@@ -42,7 +42,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +52,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "util.h"
 
 #define DB_CACHE_MIN	64	/* initial slots, a power of two */
 #define DB_CACHE_KB	8192	/* cfg.c's default cache_kb */
@@ -144,22 +144,6 @@ db_busy(void *arg, int count)
 	return 1;
 }
 
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 /* Log a failed step/exec once, with the SQL text. */
 static void
 log_sql_error(struct db *db, const char *what, int rc, const char *sql)
@@ -231,7 +215,7 @@ db_open(const char *path, int flags, int busy_ms, char *err, size_t errsz)
 
 	if ((db = calloc(1, sizeof(*db))) == NULL ||
 	    (db->path = strdup(path)) == NULL) {
-		seterr(err, errsz, "%s: out of memory", path);
+		util_errf(err, errsz, "%s: out of memory", path);
 		free(db);
 		return NULL;
 	}
@@ -247,7 +231,7 @@ db_open(const char *path, int flags, int busy_ms, char *err, size_t errsz)
 		    ((flags & DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	rc = sqlite3_open_v2(path, &db->h, oflags, NULL);
 	if (rc != SQLITE_OK) {
-		seterr(err, errsz, "%s: %s", path,
+		util_errf(err, errsz, "%s: %s", path,
 		    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
 		goto fail;
 	}
@@ -258,20 +242,20 @@ db_open(const char *path, int flags, int busy_ms, char *err, size_t errsz)
 	if (sqlite3_exec(db->h, sql_pragmas, NULL, NULL, &msg) != SQLITE_OK ||
 	    (!(flags & DB_READONLY) &&
 	    sqlite3_exec(db->h, sql_pragmas_rw, NULL, NULL, &msg) != SQLITE_OK)) {
-		seterr(err, errsz, "%s: %s", path,
+		util_errf(err, errsz, "%s: %s", path,
 		    msg ? msg : sqlite3_errmsg(db->h));
 		sqlite3_free(msg);
 		goto fail;
 	}
 	if (db_pragma_int(db, "cache_size", -DB_CACHE_KB) != SQLITE_OK) {
-		seterr(err, errsz, "%s: %s", path, sqlite3_errmsg(db->h));
+		util_errf(err, errsz, "%s: %s", path, sqlite3_errmsg(db->h));
 		goto fail;
 	}
 
 	if (!(flags & DB_READONLY)) {
 		if (sqlite3_prepare_v2(db->h, sql_wal, -1, &st, NULL) !=
 		    SQLITE_OK) {
-			seterr(err, errsz, "%s: %s", path,
+			util_errf(err, errsz, "%s: %s", path,
 			    sqlite3_errmsg(db->h));
 			goto fail;
 		}
@@ -281,7 +265,7 @@ db_open(const char *path, int flags, int busy_ms, char *err, size_t errsz)
 		/* An in-memory database answers "memory"; that is fine. */
 		if (mode == NULL || (strcmp(mode, "wal") != 0 &&
 		    strcmp(mode, "memory") != 0)) {
-			seterr(err, errsz, "%s: cannot switch to WAL: %s",
+			util_errf(err, errsz, "%s: cannot switch to WAL: %s",
 			    path, mode ? mode : sqlite3_errmsg(db->h));
 			sqlite3_finalize(st);
 			goto fail;
@@ -293,18 +277,18 @@ db_open(const char *path, int flags, int busy_ms, char *err, size_t errsz)
 		v = db_schema_version(db);
 		target = db_schema_target();
 		if (v < 0) {
-			seterr(err, errsz, "%s: %s", path,
+			util_errf(err, errsz, "%s: %s", path,
 			    sqlite3_errmsg(db->h));
 			goto fail;
 		}
 		if (v < target) {
-			seterr(err, errsz, "database is at schema %d, this "
+			util_errf(err, errsz, "database is at schema %d, this "
 			    "build needs %d: run framuga-admin migrate",
 			    v, target);
 			goto fail;
 		}
 		if (v > target) {
-			seterr(err, errsz, "database is at schema %d, newer "
+			util_errf(err, errsz, "database is at schema %d, newer "
 			    "than this build (%d): install the newer "
 			    "framuga", v, target);
 			goto fail;
@@ -787,14 +771,14 @@ migrate_one(struct db *db, const struct db_migration *m, char *err,
 	int rc, v, ret = -1;
 
 	if ((rc = db_begin_write(db)) != SQLITE_OK) {
-		seterr(err, errsz, "%04d_%s: cannot start a transaction: %s",
+		util_errf(err, errsz, "%04d_%s: cannot start a transaction: %s",
 		    m->version, m->name, sqlite3_errmsg(db->h));
 		return -1;
 	}
 	/* Read the version again under the write lock: a second migrate
 	 * running at the same time must not apply the same file twice. */
 	if ((v = db_schema_version(db)) < 0) {
-		seterr(err, errsz, "%s", sqlite3_errmsg(db->h));
+		util_errf(err, errsz, "%s", sqlite3_errmsg(db->h));
 		goto out;
 	}
 	if (v >= m->version) {
@@ -802,18 +786,18 @@ migrate_one(struct db *db, const struct db_migration *m, char *err,
 		goto out;
 	}
 	if (v != m->version - 1) {
-		seterr(err, errsz, "database is at schema %d; migration "
+		util_errf(err, errsz, "database is at schema %d; migration "
 		    "%04d_%s needs %d", v, m->version, m->name,
 		    m->version - 1);
 		goto out;
 	}
 	if (db_exec(db, m->sql) != SQLITE_OK) {
-		seterr(err, errsz, "%04d_%s: %s", m->version, m->name,
+		util_errf(err, errsz, "%04d_%s: %s", m->version, m->name,
 		    sqlite3_errmsg(db->h));
 		goto out;
 	}
 	if (sqlite3_get_autocommit(db->h)) {
-		seterr(err, errsz, "%04d_%s: the file ended the transaction "
+		util_errf(err, errsz, "%04d_%s: the file ended the transaction "
 		    "(a migration must not hold BEGIN, COMMIT or ROLLBACK)",
 		    m->version, m->name);
 		goto out;
@@ -821,26 +805,26 @@ migrate_one(struct db *db, const struct db_migration *m, char *err,
 	/* foreign_keys is off during a migration (so that tables can be
 	 * rebuilt); check what it would have caught before committing. */
 	if ((st = db_prepare_once(db, sql_fk_check)) == NULL) {
-		seterr(err, errsz, "%s", sqlite3_errmsg(db->h));
+		util_errf(err, errsz, "%s", sqlite3_errmsg(db->h));
 		goto out;
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		seterr(err, errsz, "%04d_%s: leaves a foreign key violation "
+		util_errf(err, errsz, "%04d_%s: leaves a foreign key violation "
 		    "in table %s", m->version, m->name,
 		    (const char *)sqlite3_column_text(st, 0));
 	else if (rc != SQLITE_DONE)
-		seterr(err, errsz, "%s", sqlite3_errmsg(db->h));
+		util_errf(err, errsz, "%s", sqlite3_errmsg(db->h));
 	db_done(db, st);
 	if (rc != SQLITE_DONE)
 		goto out;
 	if (db_pragma_int(db, "user_version", m->version) != SQLITE_OK) {
-		seterr(err, errsz, "%s", sqlite3_errmsg(db->h));
+		util_errf(err, errsz, "%s", sqlite3_errmsg(db->h));
 		goto out;
 	}
 	if ((rc = db_commit(db)) != SQLITE_OK) {
-		seterr(err, errsz, "%04d_%s: commit: %s", m->version, m->name,
-		    sqlite3_errstr(rc));
+		util_errf(err, errsz, "%04d_%s: commit: %s", m->version,
+		    m->name, sqlite3_errstr(rc));
 		return -1;
 	}
 	return 0;
@@ -862,22 +846,23 @@ db_migrate(struct db *db, char *err, size_t errsz)
 	size_t i;
 
 	if (db_in_tx(db)) {
-		seterr(err, errsz, "migrate inside a transaction");
+		util_errf(err, errsz, "migrate inside a transaction");
 		return -1;
 	}
 	target = db_schema_target();
 	if ((v = db_schema_version(db)) < 0) {
-		seterr(err, errsz, "%s: %s", db->path, sqlite3_errmsg(db->h));
+		util_errf(err, errsz, "%s: %s", db->path,
+		    sqlite3_errmsg(db->h));
 		return -1;
 	}
 	if (v > target) {
-		seterr(err, errsz, "database is at schema %d, newer than this "
-		    "build (%d): install the newer framuga", v, target);
+		util_errf(err, errsz, "database is at schema %d, newer than "
+		    "this build (%d): install the newer framuga", v, target);
 		return -1;
 	}
 	/* Must be set outside a transaction; see migrate_one(). */
 	if (db_run(db, sql_fk_off) != SQLITE_OK) {
-		seterr(err, errsz, "%s", sqlite3_errmsg(db->h));
+		util_errf(err, errsz, "%s", sqlite3_errmsg(db->h));
 		return -1;
 	}
 	for (i = 0; i < db_migrations_len; i++) {
@@ -895,7 +880,7 @@ db_migrate(struct db *db, char *err, size_t errsz)
 	ret = 0;
 out:
 	if (db_run(db, sql_fk_on) != SQLITE_OK && ret == 0) {
-		seterr(err, errsz, "%s", sqlite3_errmsg(db->h));
+		util_errf(err, errsz, "%s", sqlite3_errmsg(db->h));
 		ret = -1;
 	}
 	return ret;
@@ -938,13 +923,13 @@ db_backup(struct db *db, const char *path, char *err, size_t errsz)
 	int rc, ret = -1, began = 0;
 
 	if (stat(path, &sb) == 0) {
-		seterr(err, errsz, "%s: exists; remove it or choose another "
+		util_errf(err, errsz, "%s: exists; remove it or choose another "
 		    "name", path);
 		return -1;
 	}
 	n = strlen(path) + sizeof(".part");
 	if ((part = malloc(n)) == NULL) {
-		seterr(err, errsz, "out of memory");
+		util_errf(err, errsz, "out of memory");
 		return -1;
 	}
 	snprintf(part, n, "%s.part", path);
@@ -956,7 +941,7 @@ db_backup(struct db *db, const char *path, char *err, size_t errsz)
 	if (!db_in_tx(db)) {
 		if (db_begin_read(db) != SQLITE_OK ||
 		    db_run(db, sql_user_version) != SQLITE_OK) {
-			seterr(err, errsz, "%s", sqlite3_errmsg(db->h));
+			util_errf(err, errsz, "%s", sqlite3_errmsg(db->h));
 			goto out;
 		}
 		began = 1;
@@ -964,12 +949,12 @@ db_backup(struct db *db, const char *path, char *err, size_t errsz)
 	rc = sqlite3_open_v2(part, &dst,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		seterr(err, errsz, "%s: %s", part,
+		util_errf(err, errsz, "%s: %s", part,
 		    dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
 		goto out;
 	}
 	if ((bk = sqlite3_backup_init(dst, "main", db->h, "main")) == NULL) {
-		seterr(err, errsz, "%s: %s", part, sqlite3_errmsg(dst));
+		util_errf(err, errsz, "%s: %s", part, sqlite3_errmsg(dst));
 		goto out;
 	}
 	for (;;) {
@@ -978,7 +963,7 @@ db_backup(struct db *db, const char *path, char *err, size_t errsz)
 			break;
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY &&
 		    rc != SQLITE_LOCKED) {
-			seterr(err, errsz, "%s: backup: %s", part,
+			util_errf(err, errsz, "%s: backup: %s", part,
 			    sqlite3_errstr(rc));
 			goto out;
 		}
@@ -987,16 +972,17 @@ db_backup(struct db *db, const char *path, char *err, size_t errsz)
 	rc = sqlite3_backup_finish(bk);
 	bk = NULL;
 	if (rc != SQLITE_OK) {
-		seterr(err, errsz, "%s: backup: %s", part, sqlite3_errmsg(dst));
+		util_errf(err, errsz, "%s: backup: %s", part,
+		    sqlite3_errmsg(dst));
 		goto out;
 	}
 	if (sqlite3_close(dst) != SQLITE_OK) {
-		seterr(err, errsz, "%s: %s", part, sqlite3_errmsg(dst));
+		util_errf(err, errsz, "%s: %s", part, sqlite3_errmsg(dst));
 		goto out;
 	}
 	dst = NULL;
 	if (rename(part, path) == -1) {
-		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		util_errf(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	sync_dir_of(path);
@@ -1010,7 +996,7 @@ out:
 		(void)unlink(part);
 	if (began) {
 		if (db_commit(db) != SQLITE_OK && ret == 0) {
-			seterr(err, errsz, "%s", sqlite3_errmsg(db->h));
+			util_errf(err, errsz, "%s", sqlite3_errmsg(db->h));
 			ret = -1;
 		}
 	}

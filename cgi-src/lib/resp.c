@@ -19,6 +19,7 @@
 #include "log.h"
 #include "req.h"
 #include "tmpl.h"
+#include "util.h"
 
 void (*resp_error_hook)(struct req *, int, const char *);
 
@@ -59,10 +60,7 @@ req_file(const struct req *r, const char *field)
 static void
 make_nonce(char out[25])
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned char rnd[18];
-	size_t i, o = 0;
 
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
 		/* The kernel's pool never runs dry after boot; if the call
@@ -71,15 +69,7 @@ make_nonce(char out[25])
 		log_err("getrandom failed");
 		xoom(0);
 	}
-	for (i = 0; i < sizeof(rnd); i += 3) {
-		unsigned v = (unsigned)rnd[i] << 16 | (unsigned)rnd[i + 1] << 8 |
-		    rnd[i + 2];
-		out[o++] = b64[(v >> 18) & 63];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = b64[(v >> 6) & 63];
-		out[o++] = b64[v & 63];
-	}
-	out[o] = '\0';
+	util_base64(rnd, sizeof(rnd), out, 1);
 }
 
 static int

@@ -68,6 +68,7 @@
 
 #include "arena.h"
 #include "tmpl.h"
+#include "util.h"
 
 #define TMPL_MAX_SIZE	(1024 * 1024)	/* bytes in one template file */
 #define TMPL_MAX_NEST	64	/* blocks open at once in one template */
@@ -131,23 +132,6 @@ struct tmpl_set {
 	size_t		  tabcap;
 	size_t		  ntmpl;
 };
-
-/* --- errors --------------------------------------------------------------- */
-
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /* --- escaping ------------------------------------------------------------- */
 
@@ -988,7 +972,7 @@ parse(const char *name, const char *src, size_t len, char *err, size_t errsz)
 	p.err = err;
 	p.errsz = errsz;
 	if (len > TMPL_MAX_SIZE) {
-		seterr(err, errsz, "%s: larger than %d bytes", name,
+		util_errf(err, errsz, "%s: larger than %d bytes", name,
 		    TMPL_MAX_SIZE);
 		return NULL;
 	}
@@ -1168,30 +1152,30 @@ read_template(const struct tmpl_set *set, const char *name, char **out,
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				continue;
-			seterr(err, errsz, "%s: %s", name, strerror(errno));
+			util_errf(err, errsz, "%s: %s", name, strerror(errno));
 			return -1;
 		}
 		if (realpath(path, real) == NULL ||
 		    realpath(set->dirs[i], realdir) == NULL) {
-			seterr(err, errsz, "%s: %s", name, strerror(errno));
+			util_errf(err, errsz, "%s: %s", name, strerror(errno));
 			close(fd);
 			return -1;
 		}
 		dl = strlen(realdir);
 		if (strncmp(real, realdir, dl) != 0 ||
 		    (real[dl] != '/' && !(dl == 1 && realdir[0] == '/'))) {
-			seterr(err, errsz, "%s: resolves outside its template "
-			    "directory", name);
+			util_errf(err, errsz, "%s: resolves outside its "
+			    "template directory", name);
 			close(fd);
 			return -1;
 		}
 		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-			seterr(err, errsz, "%s: not a regular file", name);
+			util_errf(err, errsz, "%s: not a regular file", name);
 			close(fd);
 			return -1;
 		}
 		if (st.st_size > TMPL_MAX_SIZE) {
-			seterr(err, errsz, "%s: larger than %d bytes", name,
+			util_errf(err, errsz, "%s: larger than %d bytes", name,
 			    TMPL_MAX_SIZE);
 			close(fd);
 			return -1;
@@ -1208,7 +1192,7 @@ read_template(const struct tmpl_set *set, const char *name, char **out,
 		}
 		close(fd);
 		if (got != (size_t)st.st_size) {
-			seterr(err, errsz, "%s: short read", name);
+			util_errf(err, errsz, "%s: short read", name);
 			free(data);
 			return -1;
 		}
@@ -1218,7 +1202,7 @@ read_template(const struct tmpl_set *set, const char *name, char **out,
 		return 0;
 	}
 	*notfound = 1;
-	seterr(err, errsz, "template '%s' not found", name);
+	util_errf(err, errsz, "template '%s' not found", name);
 	return -1;
 }
 
@@ -1239,7 +1223,7 @@ load(struct tmpl_set *set, const char *name, int depth, int *notfound,
 
 	*notfound = 0;
 	if (!valid_name(name, nl)) {
-		seterr(err, errsz, "bad template name '%.*s'",
+		util_errf(err, errsz, "bad template name '%.*s'",
 		    (int)(nl > 64 ? 64 : nl), name);
 		return NULL;
 	}
@@ -1260,13 +1244,14 @@ load(struct tmpl_set *set, const char *name, int depth, int *notfound,
 		if (n->op != OP_PARTIAL)
 			continue;
 		if (depth + 1 >= TMPL_MAX_DEPTH) {
-			seterr(err, errsz, "%s:%u: partials nested deeper than %d",
+			util_errf(err, errsz,
+			    "%s:%u: partials nested deeper than %d",
 			    name, n->line, TMPL_MAX_DEPTH);
 			goto fail;
 		}
 		if (load(set, pname, depth + 1, &nf, err, errsz) == NULL) {
 			if (nf)
-				seterr(err, errsz, "%s:%u: partial '%s' not "
+				util_errf(err, errsz, "%s:%u: partial '%s' not "
 				    "found", name, n->line, pname);
 			goto fail;
 		}
@@ -1293,7 +1278,7 @@ tmpl_set_add(struct tmpl_set *set, const char *name, const char *src,
 	size_t nl = strlen(name);
 
 	if (!valid_name(name, nl)) {
-		seterr(err, errsz, "bad template name '%.*s'",
+		util_errf(err, errsz, "bad template name '%.*s'",
 		    (int)(nl > 64 ? 64 : nl), name);
 		return -1;
 	}
@@ -1340,7 +1325,7 @@ load_tree(struct tmpl_set *set, const char *dir, const char *rel, int level,
 			continue;
 		if (tmpl_load(set, sub, tmp, sizeof(tmp)) == -1 &&
 		    (*nerr)++ == 0)
-			seterr(err, errsz, "%s", tmp);
+			util_errf(err, errsz, "%s", tmp);
 	}
 	closedir(d);
 }

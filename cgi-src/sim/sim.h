@@ -97,10 +97,6 @@ int		 sim_uuid_valid(const char *);
 void		 sim_date1c(int64_t t, char out[20]);
 /* Parse 1C date to time (local); 0 for the empty date; -1 bad. */
 int		 sim_parse_date1c(const char *, int64_t *);
-/* Lowercase hex sha256 of data. */
-void		 sim_sha256_hex(const void *, size_t, char out[65]);
-/* Base64 of data appended to b. */
-void		 sim_base64(struct buf *, const void *, size_t);
 /* NIP checksum (WINDOWS.md 3): 1 valid, 0 not. */
 int		 sim_nip_valid(const char *);
 /* Parse a decimal "4.2713" to an integer scaled by 10^digits, exact

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "sim.h"
+#include "util.h"
 
 #define GEN_BASE_T	1767600000LL	/* 2026-01-05, a fixed "now" */
 #define GEN_BATCH	250000
@@ -804,7 +805,7 @@ gen_files(struct gen *g, const char *pu, const char *code, const char *name,
 	x_esc(&b, code, strlen(code));
 	buf_puts(&b, "</text></svg>\n");
 	rnd_uuid(&g->r, u);
-	sim_sha256_hex(b.p, b.len, sha);
+	util_sha256_hex(b.p, b.len, sha);
 	snprintf(fname, sizeof(fname), "%s.svg", code);
 	st = sdb_stmt(g->db, sql);
 	bt(st, 1, u);
@@ -823,7 +824,7 @@ gen_files(struct gen *g, const char *pu, const char *code, const char *name,
 		buf_reset(&b);
 		sim_pdf(&b, code, lines, N(lines));
 		rnd_uuid(&g->r, u);
-		sim_sha256_hex(b.p, b.len, sha);
+		util_sha256_hex(b.p, b.len, sha);
 		snprintf(fname, sizeof(fname), "karta-%s.pdf", code);
 		st = sdb_stmt(g->db, sql);
 		bt(st, 1, u);

@@ -20,6 +20,7 @@
 #include <libxml/parser.h>
 
 #include "sim.h"
+#include "util.h"
 
 const char *const fault_names[F__MAX] = {
 	"", "AUTH", "NOT_FOUND", "VALIDATION", "BUSY", "INTERNAL"
@@ -841,14 +842,15 @@ emit_content(struct buf *b, const char *uuid, const char *fname,
 {
 	char sha[65];
 
-	sim_sha256_hex(p, n, sha);
+	util_sha256_hex(p, n, sha);
 	x_text(b, "uuid", uuid);
 	x_text(b, "file_name", fname);
 	x_text(b, "content_type", ctype);
 	x_int(b, "size", (int64_t)n);
 	x_text(b, "sha256", sha);
 	x_open(b, "content");
-	sim_base64(b, p, n);
+	buf_grow(b, (n + 2) / 3 * 4);
+	b->len += util_base64(p, n, b->p + b->len, 1);
 	x_close(b, "content");
 }
 

@@ -24,7 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "sim.h"
 
@@ -554,53 +553,6 @@ sim_parse_date1c(const char *s, int64_t *t)
 	tm.tm_isdst = -1;
 	*t = (int64_t)mktime(&tm);
 	return 0;
-}
-
-void
-sim_sha256_hex(const void *p, size_t n, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-
-	EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
-}
-
-void
-sim_base64(struct buf *b, const void *p, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *s = p;
-	size_t i;
-	char *o;
-
-	buf_grow(b, (n + 2) / 3 * 4 + 1);
-	o = b->p + b->len;
-	for (i = 0; i + 2 < n; i += 3) {
-		*o++ = tab[s[i] >> 2];
-		*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
-		*o++ = tab[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
-		*o++ = tab[s[i + 2] & 63];
-	}
-	if (i < n) {
-		*o++ = tab[s[i] >> 2];
-		if (i + 1 < n) {
-			*o++ = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
-			*o++ = tab[(s[i + 1] & 15) << 2];
-		} else {
-			*o++ = tab[(s[i] & 3) << 4];
-			*o++ = '=';
-		}
-		*o++ = '=';
-	}
-	b->len = (size_t)(o - b->p);
-	b->p[b->len] = '\0';
 }
 
 int

@@ -36,6 +36,7 @@
 #include "db.h"
 #include "log.h"
 #include "sync.h"
+#include "util.h"
 
 struct sink {
 	int		 fd;
@@ -115,7 +116,7 @@ fetch(struct sctx *x, enum erp_doc kind, const char *uuid, char hash[65],
 	struct erp_file_meta meta;
 	struct sink s;
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	char dir[1024], tmp[1100], final[1100];
 	enum erp_err e;
 
@@ -137,8 +138,7 @@ fetch(struct sctx *x, enum erp_doc kind, const char *uuid, char hash[65],
 	e = erp_document(x->erp, kind, uuid, sink_write, &s, &meta);
 	EVP_DigestFinal_ex(s.md, md, &mdlen);
 	EVP_MD_CTX_free(s.md);
-	for (i = 0; i < mdlen && i < 32; i++)
-		snprintf(hash + 2 * i, 3, "%02x", md[i]);
+	util_hex(md, mdlen < 32 ? mdlen : 32, hash);
 	*size = s.size;
 	if (e == ERP_OK && s.werr != 0) {
 		snprintf(why, whysz, "writing %.400s: %s", tmp, strerror(s.werr));

@@ -23,6 +23,7 @@
 #include "db.h"
 #include "log.h"
 #include "schedule.h"
+#include "util.h"
 
 int64_t (*sched_clock)(void);
 
@@ -111,13 +112,6 @@ sched_next_run(int64_t started, int64_t finished, int64_t interval,
 }
 
 static void
-seterr(char *err, size_t errsz, const char *msg)
-{
-	if (err != NULL && errsz > 0)
-		snprintf(err, errsz, "%s", msg);
-}
-
-static void
 copy(char *dst, size_t dstsz, const char *src)
 {
 	snprintf(dst, dstsz, "%s", src != NULL ? src : "");
@@ -193,7 +187,7 @@ sched_list(struct db *db, struct arena *a, struct sched_op **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	if ((st = db_prepare(db, sql_ops)) == NULL) {
-		seterr(err, errsz, "cannot read the schedule");
+		util_errf(err, errsz, "cannot read the schedule");
 		return -1;
 	}
 	while ((rc = db_step(db, st)) == SQLITE_ROW) {
@@ -208,7 +202,7 @@ sched_list(struct db *db, struct arena *a, struct sched_op **out, size_t *n,
 	}
 	db_done(db, st);
 	if (rc != SQLITE_DONE) {
-		seterr(err, errsz, "cannot read the schedule");
+		util_errf(err, errsz, "cannot read the schedule");
 		return -1;
 	}
 	*out = v;
@@ -223,7 +217,7 @@ sched_get(struct db *db, const char *name, struct sched_op *out, char *err,
 	int rc;
 
 	if ((st = db_prepare(db, sql_op_one)) == NULL) {
-		seterr(err, errsz, "cannot read the schedule");
+		util_errf(err, errsz, "cannot read the schedule");
 		return -1;
 	}
 	db_bind_text(st, 1, name);
@@ -236,7 +230,7 @@ sched_get(struct db *db, const char *name, struct sched_op *out, char *err,
 	if (rc == SQLITE_DONE && err != NULL)
 		snprintf(err, errsz, "no such operation: %s", name);
 	else
-		seterr(err, errsz, "cannot read the schedule");
+		util_errf(err, errsz, "cannot read the schedule");
 	return -1;
 }
 
@@ -252,13 +246,14 @@ op_update(struct db *db, sqlite3_stmt *st, const char *name, int64_t a,
 	int rc, changed, nparam;
 
 	if (st == NULL) {
-		seterr(err, errsz, "cannot write the schedule");
+		util_errf(err, errsz, "cannot write the schedule");
 		return -1;
 	}
 	if ((rc = db_begin_write(db)) != SQLITE_OK) {
 		db_done(db, st);
-		seterr(err, errsz, rc == SQLITE_BUSY ? "the database is busy, "
-		    "try again" : "cannot write the schedule");
+		util_errf(err, errsz, rc == SQLITE_BUSY ?
+		    "the database is busy, try again" :
+		    "cannot write the schedule");
 		return -1;
 	}
 	nparam = sqlite3_bind_parameter_count(st);
@@ -273,7 +268,7 @@ op_update(struct db *db, sqlite3_stmt *st, const char *name, int64_t a,
 		goto fail;
 	changed = db_changes(db);
 	if (db_commit(db) != SQLITE_OK) {
-		seterr(err, errsz, "cannot write the schedule");
+		util_errf(err, errsz, "cannot write the schedule");
 		return -1;
 	}
 	if (changed == 0) {
@@ -284,7 +279,7 @@ op_update(struct db *db, sqlite3_stmt *st, const char *name, int64_t a,
 	return 0;
 fail:
 	db_rollback(db);
-	seterr(err, errsz, "cannot write the schedule");
+	util_errf(err, errsz, "cannot write the schedule");
 	return -1;
 }
 
@@ -301,8 +296,8 @@ sched_set_interval(struct db *db, const char *name, int64_t interval_s,
 	    " WHERE name = ?1";
 
 	if (interval_s < 1 || interval_s > SCHED_INTERVAL_MAX) {
-		seterr(err, errsz, "the interval must be between 00:00:01 and "
-		    "999:59:59");
+		util_errf(err, errsz, "the interval must be between "
+		    "00:00:01 and 999:59:59");
 		return -1;
 	}
 	return op_update(db, db_prepare(db, sql), name, interval_s,
@@ -328,7 +323,7 @@ sched_run_once_in(struct db *db, const char *name, int64_t delay_s,
 	    "UPDATE sync_operation SET run_once_at = ?2 WHERE name = ?1";
 
 	if (delay_s < 0 || delay_s > SCHED_INTERVAL_MAX) {
-		seterr(err, errsz, "the delay must be between 0 and 3599999 "
+		util_errf(err, errsz, "the delay must be between 0 and 3599999 "
 		    "seconds");
 		return -1;
 	}
@@ -366,7 +361,7 @@ sched_runs(struct db *db, struct arena *a, const char *name, int64_t before,
 	v = arena_calloc(a, (size_t)limit, sizeof(*v));
 	*out = v;
 	if ((st = db_prepare(db, sql)) == NULL) {
-		seterr(err, errsz, "cannot read the run log");
+		util_errf(err, errsz, "cannot read the run log");
 		return -1;
 	}
 	db_bind_text(st, 1, name);
@@ -390,7 +385,7 @@ sched_runs(struct db *db, struct arena *a, const char *name, int64_t before,
 	}
 	db_done(db, st);
 	if (rc != SQLITE_DONE) {
-		seterr(err, errsz, "cannot read the run log");
+		util_errf(err, errsz, "cannot read the run log");
 		return -1;
 	}
 	return 0;
@@ -415,7 +410,7 @@ sched_failures(struct db *db, struct arena *a, const char *name, int limit,
 	v = arena_calloc(a, (size_t)limit, sizeof(*v));
 	*out = v;
 	if ((st = db_prepare(db, sql)) == NULL) {
-		seterr(err, errsz, "cannot read the failures");
+		util_errf(err, errsz, "cannot read the failures");
 		return -1;
 	}
 	db_bind_text(st, 1, name);
@@ -434,7 +429,7 @@ sched_failures(struct db *db, struct arena *a, const char *name, int limit,
 	}
 	db_done(db, st);
 	if (rc != SQLITE_DONE) {
-		seterr(err, errsz, "cannot read the failures");
+		util_errf(err, errsz, "cannot read the failures");
 		return -1;
 	}
 	return 0;
@@ -456,8 +451,8 @@ sched_failure_retry(struct db *db, const char *name, int64_t id, char *err,
 	int rc, changed;
 
 	if ((rc = db_begin_write(db)) != SQLITE_OK) {
-		seterr(err, errsz, rc == SQLITE_BUSY ? "the database is busy, "
-		    "try again" : "cannot write");
+		util_errf(err, errsz, rc == SQLITE_BUSY ?
+		    "the database is busy, try again" : "cannot write");
 		return -1;
 	}
 	if (id > 0)
@@ -482,13 +477,13 @@ sched_failure_retry(struct db *db, const char *name, int64_t id, char *err,
 	if (rc != SQLITE_DONE || db_commit(db) != SQLITE_OK)
 		goto fail;
 	if (changed == 0 && id > 0) {
-		seterr(err, errsz, "no such open failure");
+		util_errf(err, errsz, "no such open failure");
 		return -1;
 	}
 	return 0;
 fail:
 	db_rollback(db);
-	seterr(err, errsz, "cannot write");
+	util_errf(err, errsz, "cannot write");
 	return -1;
 }
 
@@ -506,7 +501,7 @@ sched_outbox_resend(struct db *db, const char *order_no, char *err,
 
 	if (op_update(db, db_prepare(db, sql), order_no, sched_now(), 0, NULL,
 	    0) == -1) {
-		seterr(err, errsz, "no failed order with that number");
+		util_errf(err, errsz, "no failed order with that number");
 		return -1;
 	}
 	return op_update(db, db_prepare(db, sql_now), "order_push", 0,
@@ -567,7 +562,7 @@ sched_lock(struct db *db, const char *name, const char *owner,
 	int rc, found = 0;
 
 	if ((rc = db_begin_write(db)) != SQLITE_OK) {
-		seterr(why, whysz, "database busy");
+		util_errf(why, whysz, "database busy");
 		return rc == SQLITE_BUSY ? 1 : -1;
 	}
 	if ((st = db_prepare(db, sql_read)) == NULL)
@@ -621,7 +616,7 @@ sched_lock(struct db *db, const char *name, const char *owner,
 			goto fail;
 	}
 	if (db_commit(db) != SQLITE_OK) {
-		seterr(why, whysz, "cannot take the lock");
+		util_errf(why, whysz, "cannot take the lock");
 		return -1;
 	}
 	if (old[0] != '\0')
@@ -630,7 +625,7 @@ sched_lock(struct db *db, const char *name, const char *owner,
 	return 0;
 fail:
 	db_rollback(db);
-	seterr(why, whysz, "cannot take the lock");
+	util_errf(why, whysz, "cannot take the lock");
 	return -1;
 }
 
