@@ -109,9 +109,10 @@ enum auth_rc {
 
 /* ---- clock ------------------------------------------------------------------ */
 
-/* Unix seconds.  Only when cfg->test_routes is on: plus the number of
- * seconds in the file named by $FRAMUGA_CLOCK_SKEW_FILE, if it exists (the
- * e2e tests move time forward to expire sessions and reset links). */
+/* Unix seconds.  Only when cfg->test_routes is on, the file named by
+ * $FRAMUGA_CLOCK_SKEW_FILE, if it exists, sets the clock: "@T" stands at T,
+ * "N" runs N seconds ahead (the e2e tests move time to expire sessions and
+ * reset links, and hold it still to measure throttling delays). */
 int64_t		 auth_now(const struct config *);
 
 /* ---- sessions --------------------------------------------------------------- */

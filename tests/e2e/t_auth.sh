@@ -16,7 +16,7 @@ command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
 command -v openssl >/dev/null || skip_all "openssl not installed"
 e2e_init auth
 SKEW=$E2E_RUNDIR/clock-skew
-echo 0 >"$SKEW"
+echo "@$(date +%s)" >"$SKEW"
 FRAMUGA_CLOCK_SKEW_FILE=$SKEW
 export FRAMUGA_CLOCK_SKEW_FILE
 E2E_EXTRA_CONFIG="test_routes = on
@@ -30,8 +30,12 @@ USER_TOOL=$top_builddir/framuga-user
 PW=okno-drzwi-parapet
 
 sql() { sqlite3 "$E2E_DB" "$1"; }
-skew() { echo "$1" >"$SKEW"; }
-now() { echo $(( $(date +%s) + $(cat "$SKEW") )); }
+# The clock is set, not nudged: "@T" stands still at T, so that delays of a
+# second or two are measured on the test's clock, not on how fast a loaded
+# machine happens to run the requests.
+BASE=$(date +%s)
+skew() { echo "@$((BASE + $1))" >"$SKEW"; }
+now() { sed 's/^@//' "$SKEW"; }
 adduser() {	# EMAIL NAME (--staff ROLE | --customer CODE --role ROLE)
 	_e=$1 _n=$2; shift 2
 	echo "$PW" | "$USER_TOOL" -c "$E2E_CONF" add --email "$_e" --name "$_n" \
