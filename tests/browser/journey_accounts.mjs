@@ -61,12 +61,18 @@ try {
     ok(consoleErrors.length === 0, `${name}: no console errors (CSP)`, consoleErrors.join('\n'));
     consoleErrors.length = 0;
   };
+  // Click something that loads a new page, and wait for that page: a bare
+  // waitForLoadState after the click can see the old, already loaded page.
+  const go = async (locator) => {
+    await Promise.all([page.waitForEvent('framenavigated'), locator.click()]);
+    await page.waitForLoadState('load');
+  };
   const login = async (email) => {
     await ctx.clearCookies();
     await page.goto(base + '/login');
     await page.getByLabel('Adres e-mail').fill(email);
     await page.getByLabel('Hasło', { exact: true }).fill(pw);
-    await page.getByRole('button', { name: 'Zaloguj się' }).click();
+    await go(page.getByRole('button', { name: 'Zaloguj się' }));
     await page.waitForLoadState('load');
   };
   const setPassword = async (email, name) => {
@@ -77,7 +83,7 @@ try {
     await page.goto(base + link);
     await page.getByLabel('Nowe hasło', { exact: true }).fill(pw);
     await page.getByLabel('Powtórz nowe hasło').fill(pw);
-    await page.getByRole('button', { name: 'Ustaw hasło' }).click();
+    await go(page.getByRole('button', { name: 'Ustaw hasło' }));
     await page.waitForLoadState('load');
     ok(page.url().includes('/login'), `${name}: password set, on to the login page`, page.url());
   };
@@ -93,7 +99,7 @@ try {
   await page.getByLabel('Imię i nazwisko').fill('Zofia Zielińska');
   await page.getByLabel('E-mail').fill('zofia@zielinscy.pl');
   await page.getByLabel('Telefon').fill('+48 600 100 200');
-  await page.getByRole('button', { name: 'Wyślij zgłoszenie' }).click();
+  await go(page.getByRole('button', { name: 'Wyślij zgłoszenie' }));
   await page.waitForLoadState('load');
   ok(await page.locator('#f-nip-err').isVisible(), 'register: the NIP problem is shown next to the field');
   ok((await page.getAttribute('#f-nip', 'aria-invalid')) === 'true', 'register: the field is marked invalid');
@@ -103,7 +109,7 @@ try {
   await snap('register-bad-nip');
   await valid422('/register', { company: 'X', nip: '1234567890', contact_email: 'x' }, 'register-422');
   await page.getByLabel('NIP').fill('123-456-32-18');
-  await page.getByRole('button', { name: 'Wyślij zgłoszenie' }).click();
+  await go(page.getByRole('button', { name: 'Wyślij zgłoszenie' }));
   await page.waitForLoadState('load');
   ok(page.url().endsWith('/register/sent'), 'register: sent', page.url());
   ok(/Zgłoszenie przyjęte/.test(await page.locator('h1').textContent()), 'register: the thank-you page');
@@ -114,17 +120,17 @@ try {
   // 2. Staff approve it, linking the ERP card found by NIP.
   await login(staff);
   ok(new URL(page.url()).pathname.startsWith('/cms'), 'staff: logged in to the CMS', page.url());
-  await page.getByRole('link', { name: 'Rejestracje' }).click();
+  await go(page.getByRole('link', { name: 'Rejestracje' }));
   await valid('cms-registrations');
   await snap('cms-registrations');
-  await page.getByRole('link', { name: 'Okna Zielińscy Sp. J.' }).click();
+  await go(page.getByRole('link', { name: 'Okna Zielińscy Sp. J.' }));
   await valid('cms-registration');
   const card = page.getByLabel(/Zieliński Okna \(ERP\)/);
   ok(await card.isChecked(), 'cms: the ERP card with the same NIP is suggested and chosen');
   for (const m of ['Reklamacje', 'Zapytania ofertowe', 'Poczta', 'Zadania', 'Materiały marketingowe'])
     await page.getByLabel(m, { exact: true }).uncheck();
   await snap('cms-registration');
-  await page.getByRole('button', { name: 'Akceptuj i wyślij zaproszenie' }).click();
+  await go(page.getByRole('button', { name: 'Akceptuj i wyślij zaproszenie' }));
   await page.waitForLoadState('load');
   ok(await page.getByRole('status').isVisible(), 'cms: the approval is confirmed');
   await snap('cms-approved');
@@ -138,7 +144,7 @@ try {
   await login('zofia@zielinscy.pl');
   ok(new URL(page.url()).pathname === '/portal', 'admin: logged in to the portal', page.url());
   await snap('admin-portal');
-  await page.getByRole('link', { name: 'Profil' }).click();
+  await go(page.getByRole('link', { name: 'Profil' }));
   await valid('admin-profile');
   const adminAccess = await page.locator('ul.access').textContent();
   ok(/Zamówienia/.test(adminAccess) && /Faktury/.test(adminAccess) && !/Reklamacje/.test(adminAccess),
@@ -146,9 +152,9 @@ try {
   await snap('admin-profile');
 
   // 4. The admin creates a co-worker who may only view orders.
-  await page.getByRole('link', { name: 'Współpracownicy' }).click();
+  await go(page.getByRole('link', { name: 'Współpracownicy' }));
   await valid('admin-users');
-  await page.getByRole('link', { name: 'Dodaj współpracownika' }).click();
+  await go(page.getByRole('link', { name: 'Dodaj współpracownika' }));
   await valid('admin-user-new');
   ok(await page.getByLabel('Zgłaszanie reklamacji').count() === 0,
     'admin: no permission offered of a module the customer lacks');
@@ -158,7 +164,7 @@ try {
   await page.getByLabel('E-mail').fill('wiktor@zielinscy.pl');
   await page.getByLabel('Podgląd zamówień').check();
   await snap('admin-user-new');
-  await page.getByRole('button', { name: 'Utwórz konto i wyślij zaproszenie' }).click();
+  await go(page.getByRole('button', { name: 'Utwórz konto i wyślij zaproszenie' }));
   await page.waitForLoadState('load');
   ok(await page.getByRole('status').isVisible(), 'admin: the co-worker is created');
   ok(/wiktor@zielinscy\.pl/.test(await page.locator('table.list').textContent()), 'admin: listed');
@@ -170,7 +176,7 @@ try {
   ok(new URL(page.url()).pathname === '/portal', 'co-worker: logged in', page.url());
   const nav = await page.locator('nav.main-nav').textContent();
   ok(!/Współpracownicy/.test(nav) && !/Oddziały/.test(nav), 'co-worker: no account management in the menu', nav);
-  await page.getByRole('link', { name: 'Profil' }).click();
+  await go(page.getByRole('link', { name: 'Profil' }));
   await valid('coworker-profile');
   const access = (await page.locator('ul.access li').allTextContents()).join(' | ');
   ok(/^Zamówienia: Przeglądanie zamówień$/.test(access), 'co-worker: sees only viewing orders', access);
@@ -204,7 +210,7 @@ try {
   await page.getByLabel('Ulica i numer').fill('ul. Fabryczna 2');
   await page.getByLabel('Kod pocztowy').fill('60-100');
   await page.getByLabel('Miejscowość').fill('Poznań');
-  await page.getByRole('button', { name: 'Dodaj oddział' }).click();
+  await go(page.getByRole('button', { name: 'Dodaj oddział' }));
   await page.waitForLoadState('load');
   ok(/Oddział Poznań/.test(await page.locator('table.list').textContent()), 'admin: a branch added');
   await visit('/account/addresses', 'admin-addresses', /Adresy dostaw/);
