@@ -74,13 +74,13 @@ try {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(base + '/_test/form');
   await page.fill('#name', 'x');
-  await page.click('button[type=submit]');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
   ok(await page.locator('#name-err').isVisible(), 'form: error shown next to the field');
   ok((await page.inputValue('#name')) === 'x', 'form: typed value kept');
   ok((await page.getAttribute('#name', 'aria-invalid')) === 'true', 'form: field marked invalid for assistive tech');
   await page.screenshot({ path: join(out, 'form-error.png') });
   await page.fill('#name', 'Okna Nowak');
-  await page.click('button[type=submit]');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
   ok(await page.getByRole('status').isVisible(), 'form: saved after correction');
   ok((await page.inputValue('#name')) === 'Okna Nowak', 'form: value shown after save');
 } finally {

@@ -126,7 +126,7 @@ if (!email || !password) {
     ok(lag >= 0 && lag < 120, 'staff: run now: run_once_at is now in the database', `${lag} s ago`);
 
     // The operation's own page.
-    await page.locator(`#op-${op} th a`).click();
+    await Promise.all([page.waitForNavigation(), page.locator(`#op-${op} th a`).click()]);
     res = await page.goto(page.url());
     v = await validateHtml(await res.text(), `sync-${op}`);
     ok(v.valid, 'staff: the history page: valid HTML', v.msgs);
