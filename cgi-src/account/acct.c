@@ -23,6 +23,7 @@
 #include "db.h"
 #include "i18n.h"
 #include "log.h"
+#include "page.h"
 #include "nip.h"
 #include "perm.h"
 #include "req.h"
@@ -418,12 +419,69 @@ acct_cursor(struct req *r, int64_t *before)
 	if (s == NULL || *s == '\0')
 		return 0;
 	if (*s < '0' || *s > '9')
-		return -1;
+		goto bad;
 	v = strtoll(s, &end, 10);
 	if (*end != '\0' || v <= 0 || strlen(s) > 18)
-		return -1;
+		goto bad;
 	*before = v;
 	return 0;
+bad:
+	page_error(r, 400, _("Nieprawidłowy numer strony."));
+	return -1;
+}
+
+void
+acct_form_load(struct acct_form *f, const struct acct_field *fields,
+    size_t n, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < n; i++)
+		acct_form_set(f, fields[i].name, db_col_text(st, (int)i));
+}
+
+int
+acct_begin(struct req *r)
+{
+	int rc;
+
+	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
+		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+acct_commit(struct req *r)
+{
+	int rc;
+
+	if ((rc = db_commit(r->db)) != SQLITE_OK) {
+		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+acct_commit_and_go(struct req *r, const char *to)
+{
+	if (acct_commit(r) == 0)
+		resp_redirect(r, 303, to);
+}
+
+int
+acct_set_disabled(struct req *r, int64_t id, int disabled)
+{
+	switch (auth_user_set_disabled(r->db, r, id, disabled)) {
+	case AUTH_OK:
+		return 0;
+	case AUTH_BUSY:
+		page_error(r, 503, NULL);
+		return -1;
+	default:
+		page_error(r, 500, NULL);
+		return -1;
+	}
 }
 
 const char *

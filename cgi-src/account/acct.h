@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 struct req;
+struct sqlite3_stmt;
 
 enum acct_ftype {
 	AF_TEXT,	/* one line of text */
@@ -70,6 +71,10 @@ void		 acct_form_init(struct acct_form *, struct req *);
  */
 int		 acct_form_read(struct acct_form *, const struct acct_field *,
 		    size_t n);
+/* Load a row into the form: column i of st (a statement on a row) is
+ * the value of fields[i], for i < n. */
+void		 acct_form_load(struct acct_form *, const struct acct_field *,
+		    size_t n, struct sqlite3_stmt *st);
 /* The value kept for name ("" when none); arena or jansson memory. */
 const char	*acct_form_get(const struct acct_form *, const char *name);
 void		 acct_form_set(struct acct_form *, const char *name,
@@ -102,9 +107,24 @@ int		 acct_country_ok(const char *);
 
 /*
  * The keyset cursor of a list: ?before=ID.  *before gets the id (INT64_MAX
- * when absent).  0, or -1 when the cursor is malformed (answer 400).
+ * when absent).  0, or -1 when the cursor is malformed (400 answered).
  */
 int		 acct_cursor(struct req *, int64_t *before);
+/*
+ * Write transactions of a page.  acct_begin: BEGIN IMMEDIATE; acct_commit:
+ * COMMIT.  Both return 0, or -1 with the answer sent (503 when the
+ * database stayed busy, else 500).  acct_commit_and_go: commit, then 303
+ * to the path to.
+ */
+int		 acct_begin(struct req *);
+int		 acct_commit(struct req *);
+void		 acct_commit_and_go(struct req *, const char *to);
+/*
+ * Disable (disabled 1) or enable user id through auth_user_set_disabled
+ * (which ends a disabled user's sessions).  0, or -1 with the answer sent
+ * (503 when the database stayed busy, else 500).
+ */
+int		 acct_set_disabled(struct req *, int64_t id, int disabled);
 /* A search term from ?q= (trimmed, at most 100 characters) or NULL. */
 const char	*acct_search(struct req *);
 /*

@@ -77,30 +77,6 @@ check_place(struct acct_form *f)
 		    "dla wybranego kraju."));
 }
 
-static int
-begin(struct req *r)
-{
-	int rc;
-
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-commit_and_go(struct req *r, const char *to)
-{
-	int rc;
-
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
-		return;
-	}
-	resp_redirect(r, 303, to);
-}
-
 static void
 rollback_500(struct req *r)
 {
@@ -272,9 +248,7 @@ own_branch(struct req *r, int64_t cust, struct acct_form *load)
 	if (db_step(r->db, st) == SQLITE_ROW) {
 		found = 1;
 		if (load != NULL)
-			for (size_t i = 0; i < NF(f_branch); i++)
-				acct_form_set(load, f_branch[i].name,
-				    db_col_text(st, (int)i));
+			acct_form_load(load, f_branch, NF(f_branch), st);
 	}
 	db_done(r->db, st);
 	if (!found) {
@@ -311,7 +285,7 @@ account_branches_create(struct req *r)
 		    NULL);
 		return;
 	}
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if ((st = db_prepare(r->db, q_ins)) == NULL)
 		goto fail;
@@ -326,7 +300,7 @@ account_branches_create(struct req *r)
 	if (rc != SQLITE_DONE || auth_audit(r->db, r, 0, "branch.create",
 	    "branch", id, cust, acct_form_get(&f, "name")) != 0)
 		goto fail;
-	commit_and_go(r, "/account/branches?done=added");
+	acct_commit_and_go(r, "/account/branches?done=added");
 	return;
 fail:
 	rollback_500(r);
@@ -372,7 +346,7 @@ account_branches_update(struct req *r)
 		    NULL);
 		return;
 	}
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if ((st = db_prepare(r->db, q_upd)) == NULL)
 		goto fail;
@@ -387,7 +361,7 @@ account_branches_update(struct req *r)
 	if (rc != SQLITE_DONE || auth_audit(r->db, r, 0, "branch.update",
 	    "branch", id, cust, acct_form_get(&f, "name")) != 0)
 		goto fail;
-	commit_and_go(r, "/account/branches?done=saved");
+	acct_commit_and_go(r, "/account/branches?done=saved");
 	return;
 fail:
 	rollback_500(r);
@@ -416,7 +390,7 @@ account_branches_delete(struct req *r)
 	acct_form_init(&f, r);
 	if ((id = own_branch(r, cust, &f)) == 0)
 		return;
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if ((st = db_prepare(r->db, q_users)) == NULL)
 		goto fail;
@@ -444,7 +418,7 @@ account_branches_delete(struct req *r)
 	if (rc != SQLITE_DONE || auth_audit(r->db, r, 0, "branch.delete",
 	    "branch", id, cust, acct_form_get(&f, "name")) != 0)
 		goto fail;
-	commit_and_go(r, "/account/branches?done=deleted");
+	acct_commit_and_go(r, "/account/branches?done=deleted");
 	return;
 fail:
 	rollback_500(r);
@@ -564,9 +538,7 @@ own_addr(struct req *r, int64_t cust, struct acct_form *load)
 	if (db_step(r->db, st) == SQLITE_ROW) {
 		found = 1;
 		if (load != NULL) {
-			for (size_t i = 0; i < 9; i++)
-				acct_form_set(load, f_addr[i].name,
-				    db_col_text(st, (int)i));
+			acct_form_load(load, f_addr, 9, st);
 			acct_form_set(load, "is_default",
 			    db_col_int(st, 9) ? "1" : "");
 		}
@@ -646,7 +618,7 @@ account_addresses_create(struct req *r)
 		    NULL);
 		return;
 	}
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if ((st = db_prepare(r->db, q_ins)) == NULL)
 		goto fail;
@@ -661,7 +633,7 @@ account_addresses_create(struct req *r)
 	    auth_audit(r->db, r, 0, "address.create", "delivery_address", id,
 	    cust, acct_form_get(&f, "label")) != 0)
 		goto fail;
-	commit_and_go(r, "/account/addresses?done=added");
+	acct_commit_and_go(r, "/account/addresses?done=added");
 	return;
 fail:
 	rollback_500(r);
@@ -705,7 +677,7 @@ account_addresses_update(struct req *r)
 		addr_render(r, 422, cust, &f, "account/address.html", id, NULL);
 		return;
 	}
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if ((st = db_prepare(r->db, q_upd)) == NULL)
 		goto fail;
@@ -720,7 +692,7 @@ account_addresses_update(struct req *r)
 	    auth_audit(r->db, r, 0, "address.update", "delivery_address", id,
 	    cust, acct_form_get(&f, "label")) != 0)
 		goto fail;
-	commit_and_go(r, "/account/addresses?done=saved");
+	acct_commit_and_go(r, "/account/addresses?done=saved");
 	return;
 fail:
 	rollback_500(r);
@@ -742,7 +714,7 @@ account_addresses_delete(struct req *r)
 	acct_form_init(&f, r);
 	if ((id = own_addr(r, cust, &f)) == 0)
 		return;
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if ((st = db_prepare(r->db, q_del)) == NULL)
 		goto fail;
@@ -753,7 +725,7 @@ account_addresses_delete(struct req *r)
 	if (rc != SQLITE_DONE || auth_audit(r->db, r, 0, "address.delete",
 	    "delivery_address", id, cust, acct_form_get(&f, "label")) != 0)
 		goto fail;
-	commit_and_go(r, "/account/addresses?done=deleted");
+	acct_commit_and_go(r, "/account/addresses?done=deleted");
 	return;
 fail:
 	rollback_500(r);

@@ -68,9 +68,7 @@ load_invoice(struct req *r, int64_t cust, struct acct_form *f)
 		return -1;
 	db_bind_int(st, 1, cust);
 	if (db_step(r->db, st) == SQLITE_ROW) {
-		for (size_t i = 0; i < NF(f_invoice); i++)
-			acct_form_set(f, f_invoice[i].name,
-			    db_col_text(st, (int)i));
+		acct_form_load(f, f_invoice, NF(f_invoice), st);
 		rc = 0;
 	}
 	db_done(r->db, st);
@@ -287,10 +285,8 @@ account_profile_save(struct req *r)
 		render(r, 422, &inv, &lang, NULL);
 		return;
 	}
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_begin(r) != 0)
 		return;
-	}
 	if ((st = db_prepare(r->db, q_upd)) == NULL)
 		goto fail;
 	db_bind_int(st, 1, cust);
@@ -304,10 +300,8 @@ account_profile_save(struct req *r)
 	    arena_printf(r->arena, "%s %s", kind,
 	    acct_form_get(&inv, "inv_nip"))) != 0)
 		goto fail;
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	resp_redirect(r, 303, "/account/profile?saved=1");
 	return;
 fail:

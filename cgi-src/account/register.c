@@ -253,10 +253,8 @@ account_register_submit(struct req *r)
 		return;
 	}
 
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_begin(r) != 0)
 		return;
-	}
 	if ((n = count(r, COUNT_IP, ip, now - 3600)) < 0)
 		goto fail;
 	if (n >= REG_PER_HOUR) {
@@ -313,10 +311,8 @@ account_register_submit(struct req *r)
 	    auth_audit(r->db, r, 0, "registration.submit", "registration", id,
 	    0, acct_form_get(&f, "nip")) != 0)
 		goto fail;
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	resp_redirect(r, 303, "/register/sent");
 	return;
 fail:

@@ -264,30 +264,6 @@ grants_text(struct req *r, const struct offer *o, uint64_t role_bits,
 	return s;
 }
 
-static int
-begin(struct req *r)
-{
-	int rc;
-
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-commit_and_go(struct req *r, const char *to)
-{
-	int rc;
-
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
-		return;
-	}
-	resp_redirect(r, 303, to);
-}
-
 /* POST /account/users */
 void
 account_users_create(struct req *r)
@@ -321,7 +297,7 @@ account_users_create(struct req *r)
 		render_form(r, 422, cust, &f, &o, role_bits, perms, NULL);
 		return;
 	}
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	memset(&nu, 0, sizeof(nu));
 	nu.customer_id = cust;
@@ -360,7 +336,7 @@ account_users_create(struct req *r)
 	    auth_send_password_link(r->db, r->cfg, id, auth_base_url(r),
 	    1) != 0)
 		goto fail;
-	commit_and_go(r, "/account/users?done=added");
+	acct_commit_and_go(r, "/account/users?done=added");
 	return;
 fail:
 	db_rollback(r->db);
@@ -510,7 +486,7 @@ account_users_update(struct req *r)
 		render_form(r, 422, cust, &f, &o, role_bits, perms, target);
 		return;
 	}
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if ((st = db_prepare(r->db, q_upd)) == NULL)
 		goto fail;
@@ -532,7 +508,7 @@ account_users_update(struct req *r)
 	    auth_audit(r->db, r, 0, "perm.grant", "user", id, cust,
 	    grants_text(r, &o, role_bits, perms)) != 0)
 		goto fail;
-	commit_and_go(r, "/account/users?done=saved");
+	acct_commit_and_go(r, "/account/users?done=saved");
 	return;
 fail:
 	db_rollback(r->db);
@@ -548,18 +524,10 @@ set_disabled(struct req *r, int disabled)
 		return;
 	if ((id = own_user(r, cust, NULL, NULL)) == 0 || !may_manage(r, id))
 		return;
-	switch (auth_user_set_disabled(r->db, r, id, disabled)) {
-	case AUTH_OK:
+	if (acct_set_disabled(r, id, disabled) == 0)
 		resp_redirect(r, 303,
 		    disabled ? "/account/users?done=disabled" :
 		    "/account/users?done=enabled");
-		return;
-	case AUTH_BUSY:
-		page_error(r, 503, NULL);
-		return;
-	default:
-		page_error(r, 500, NULL);
-	}
 }
 
 /* POST /account/users/{id}/disable: ends every session of theirs at once
@@ -587,7 +555,7 @@ account_users_invite(struct req *r)
 		return;
 	if ((id = own_user(r, cust, NULL, NULL)) == 0 || !may_manage(r, id))
 		return;
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if (auth_send_password_link(r->db, r->cfg, id, auth_base_url(r),
 	    1) != 0 || auth_audit(r->db, r, 0, "password.link", "user", id,
@@ -596,5 +564,5 @@ account_users_invite(struct req *r)
 		page_error(r, 500, NULL);
 		return;
 	}
-	commit_and_go(r, "/account/users?done=invited");
+	acct_commit_and_go(r, "/account/users?done=invited");
 }

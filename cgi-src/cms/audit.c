@@ -277,10 +277,8 @@ cms_audit_list(struct req *r)
 	int64_t before, last = 0;
 	int n = 0;
 
-	if (acct_cursor(r, &before) != 0) {
-		page_error(r, 400, _("Nieprawidłowy numer strony."));
+	if (acct_cursor(r, &before) != 0)
 		return;
-	}
 	if (read_filters(r, &f) != 0)
 		return;
 	if (id_range(r, &f) != 0) {

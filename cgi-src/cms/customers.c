@@ -58,10 +58,8 @@ cms_customers_list(struct req *r)
 	int64_t before, last = 0;
 	int n = 0;
 
-	if (acct_cursor(r, &before) != 0) {
-		page_error(r, 400, _("Nieprawidłowy numer strony."));
+	if (acct_cursor(r, &before) != 0)
 		return;
-	}
 	if ((st = db_prepare(r->db, q_list)) == NULL) {
 		page_error(r, 500, NULL);
 		return;
@@ -325,10 +323,8 @@ cms_customers_modules(struct req *r)
 		page_error(r, 500, NULL);
 		return;
 	}
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_begin(r) != 0)
 		return;
-	}
 	if (acct_modules_store(r, id, mods) != 0 ||
 	    auth_audit(r->db, r, 0, "customer.modules", "customer", id, id,
 	    acct_modules_text(r, mods)) != 0) {
@@ -336,10 +332,8 @@ cms_customers_modules(struct req *r)
 		page_error(r, 500, NULL);
 		return;
 	}
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	resp_redirect(r, 303, arena_printf(r->arena,
 	    "/cms/customers/%" PRId64 "?done=modules", id));
 }
@@ -368,10 +362,8 @@ cms_customers_status(struct req *r)
 		page_error(r, 400, NULL);
 		return;
 	}
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_begin(r) != 0)
 		return;
-	}
 	if ((st = db_prepare(r->db, q_upd)) == NULL)
 		goto fail;
 	db_bind_text(st, 1, s);
@@ -398,10 +390,8 @@ cms_customers_status(struct req *r)
 	    "customer.disable" : "customer.enable", "customer", id, id,
 	    NULL) != 0)
 		goto fail;
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	resp_redirect(r, 303, arena_printf(r->arena,
 	    "/cms/customers/%" PRId64 "?done=status", id));
 	return;

@@ -67,10 +67,8 @@ cms_registrations_list(struct req *r)
 	int64_t before, last = 0;
 	int n = 0;
 
-	if (acct_cursor(r, &before) != 0) {
-		page_error(r, 400, _("Nieprawidłowy numer strony."));
+	if (acct_cursor(r, &before) != 0)
 		return;
-	}
 	if (status == NULL)
 		status = "pending";
 	if (strcmp(status, "pending") != 0 && strcmp(status, "approved") != 0 &&
@@ -639,16 +637,18 @@ already(struct req *r, const struct reg *g, struct decide *d)
 	render_one(r, 409, g, d, NULL);
 }
 
-static int
-begin(struct req *r)
+/* reg_decide found the registration no longer pending (decided in
+ * another request meanwhile): roll back, reload it and answer as
+ * already(). */
+static void
+decided_meanwhile(struct req *r, struct reg *g, struct decide *d)
 {
-	int rc;
-
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
-		return -1;
+	db_rollback(r->db);
+	if (reg_load(r, g->id, g) != 1) {
+		page_error(r, 500, NULL);
+		return;
 	}
-	return 0;
+	already(r, g, d);
 }
 
 /* POST /cms/registrations/{id}/approve */
@@ -707,7 +707,7 @@ cms_registrations_approve(struct req *r)
 		render_one(r, 422, &g, &d, mods);
 		return;
 	}
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if (cust == 0) {
 		if ((cust = customer_create(r, &g, now)) < 0)
@@ -764,12 +764,7 @@ cms_registrations_approve(struct req *r)
 	    d.note)) < 0)
 		goto fail;
 	if (rc == 0) {
-		db_rollback(r->db);
-		if (reg_load(r, g.id, &g) != 1) {
-			page_error(r, 500, NULL);
-			return;
-		}
-		already(r, &g, &d);
+		decided_meanwhile(r, &g, &d);
 		return;
 	}
 	if (mail_decision(r, &g, 1, d.note) != 0 ||
@@ -781,10 +776,8 @@ cms_registrations_approve(struct req *r)
 	    linked ? "linked" : "new", cust, user, rl[ri].name,
 	    acct_modules_text(r, mods))) != 0)
 		goto fail;
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	resp_redirect(r, 303, arena_printf(r->arena,
 	    "/cms/registrations/%" PRId64 "?done=approved", g.id));
 	return;
@@ -824,27 +817,20 @@ cms_registrations_reject(struct req *r)
 		return;
 	}
 	d.note = d.reason;
-	if (begin(r) != 0)
+	if (acct_begin(r) != 0)
 		return;
 	if ((rc = reg_decide(r, g.id, "rejected", 0, 0, 0, d.note)) < 0)
 		goto fail;
 	if (rc == 0) {
-		db_rollback(r->db);
-		if (reg_load(r, g.id, &g) != 1) {
-			page_error(r, 500, NULL);
-			return;
-		}
-		already(r, &g, &d);
+		decided_meanwhile(r, &g, &d);
 		return;
 	}
 	if (mail_decision(r, &g, 0, d.note) != 0 ||
 	    auth_audit(r->db, r, 0, "registration.reject", "registration",
 	    g.id, 0, d.note) != 0)
 		goto fail;
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	resp_redirect(r, 303, arena_printf(r->arena,
 	    "/cms/registrations/%" PRId64 "?done=rejected", g.id));
 	return;

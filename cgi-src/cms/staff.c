@@ -56,10 +56,8 @@ cms_staff_list(struct req *r)
 	int64_t before, last = 0;
 	int n = 0;
 
-	if (acct_cursor(r, &before) != 0) {
-		page_error(r, 400, _("Nieprawidłowy numer strony."));
+	if (acct_cursor(r, &before) != 0)
 		return;
-	}
 	if ((st = db_prepare(r->db, q_list)) == NULL) {
 		page_error(r, 500, NULL);
 		return;
@@ -200,7 +198,6 @@ cms_staff_create(struct req *r)
 	size_t n;
 	uint64_t offered, bits;
 	int64_t id = 0;
-	int rc;
 
 	if (offer(r, &roles, &n, &offered) != 0) {
 		page_error(r, 500, NULL);
@@ -216,10 +213,8 @@ cms_staff_create(struct req *r)
 		render_new(r, 422, &f, roles, n, offered, bits);
 		return;
 	}
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_begin(r) != 0)
 		return;
-	}
 	memset(&nu, 0, sizeof(nu));
 	nu.email = acct_form_get(&f, "email");
 	nu.name = acct_form_get(&f, "name");
@@ -246,10 +241,8 @@ cms_staff_create(struct req *r)
 	    auth_send_password_link(r->db, r->cfg, id, auth_base_url(r),
 	    1) != 0)
 		goto fail;
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	resp_redirect(r, 303, "/cms/staff?done=added");
 	return;
 fail:
@@ -348,7 +341,6 @@ cms_staff_update(struct req *r)
 	size_t n;
 	uint64_t offered, bits;
 	json_t *s;
-	int rc;
 
 	if (!load_staff(r, id, &s) || !may_manage(r, id))
 		return;
@@ -358,10 +350,8 @@ cms_staff_update(struct req *r)
 	}
 	if (roles_asked(r, id, roles, n, offered, &bits) != 0)
 		return;
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_begin(r) != 0)
 		return;
-	}
 	if (acct_set_grants(r, id, roles, n, bits, 0, 0) != 0 ||
 	    auth_audit(r->db, r, 0, "role.grant", "user", id, 0,
 	    roles_text(r, roles, n, bits)) != 0) {
@@ -369,10 +359,8 @@ cms_staff_update(struct req *r)
 		page_error(r, 500, NULL);
 		return;
 	}
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	resp_redirect(r, 303, arena_printf(r->arena,
 	    "/cms/staff/%" PRId64 "?done=roles", id));
 }
@@ -385,18 +373,10 @@ set_disabled(struct req *r, int disabled)
 
 	if (!load_staff(r, id, &s) || !may_manage(r, id))
 		return;
-	switch (auth_user_set_disabled(r->db, r, id, disabled)) {
-	case AUTH_OK:
+	if (acct_set_disabled(r, id, disabled) == 0)
 		resp_redirect(r, 303, arena_printf(r->arena,
 		    "/cms/staff/%" PRId64 "?done=%s", id,
 		    disabled ? "disabled" : "enabled"));
-		return;
-	case AUTH_BUSY:
-		page_error(r, 503, NULL);
-		return;
-	default:
-		page_error(r, 500, NULL);
-	}
 }
 
 /* POST /cms/staff/{id}/disable */

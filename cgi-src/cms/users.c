@@ -52,10 +52,8 @@ cms_users_list(struct req *r)
 	int64_t before, last = 0;
 	int n = 0;
 
-	if (acct_cursor(r, &before) != 0) {
-		page_error(r, 400, _("Nieprawidłowy numer strony."));
+	if (acct_cursor(r, &before) != 0)
 		return;
-	}
 	if (kind == NULL || (strcmp(kind, "staff") != 0 &&
 	    strcmp(kind, "customer") != 0))
 		kind = "";
@@ -287,16 +285,8 @@ set_disabled(struct req *r, int disabled)
 
 	if (!check_target(r, id, &cust, &staff))
 		return;
-	switch (auth_user_set_disabled(r->db, r, id, disabled)) {
-	case AUTH_OK:
+	if (acct_set_disabled(r, id, disabled) == 0)
 		after(r, id, disabled ? "disabled" : "enabled");
-		return;
-	case AUTH_BUSY:
-		page_error(r, 503, NULL);
-		return;
-	default:
-		page_error(r, 500, NULL);
-	}
 }
 
 /* POST /cms/users/{id}/disable */
@@ -318,14 +308,12 @@ void
 cms_users_invite(struct req *r)
 {
 	int64_t id = r->iparam[0], cust;
-	int staff, rc;
+	int staff;
 
 	if (!check_target(r, id, &cust, &staff))
 		return;
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_begin(r) != 0)
 		return;
-	}
 	if (auth_send_password_link(r->db, r->cfg, id, auth_base_url(r),
 	    1) != 0 || auth_audit(r->db, r, 0, "password.link", "user", id,
 	    cust, NULL) != 0) {
@@ -333,10 +321,8 @@ cms_users_invite(struct req *r)
 		page_error(r, 500, NULL);
 		return;
 	}
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	after(r, id, "invited");
 }
 
@@ -347,7 +333,7 @@ cms_users_grants(struct req *r)
 	int64_t id = r->iparam[0], cust;
 	struct offer o;
 	uint64_t role_bits, perms, want;
-	int staff, bad_role, bad_perm, rc;
+	int staff, bad_role, bad_perm;
 	struct buf b = BUF_INIT;
 	const char *detail;
 
@@ -380,10 +366,8 @@ cms_users_grants(struct req *r)
 	buf_printf(&b, "; perms: %s", acct_perms_text(r, perms));
 	detail = arena_strdup(r->arena, buf_cstr(&b));
 	buf_free(&b);
-	if ((rc = db_begin_write(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_begin(r) != 0)
 		return;
-	}
 	if (acct_set_grants(r, id, o.roles, o.nroles, role_bits, perms,
 	    auth_customer_perms) != 0 ||
 	    auth_audit(r->db, r, 0, "perm.grant", "user", id, cust,
@@ -392,9 +376,7 @@ cms_users_grants(struct req *r)
 		page_error(r, 500, NULL);
 		return;
 	}
-	if ((rc = db_commit(r->db)) != SQLITE_OK) {
-		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
+	if (acct_commit(r) != 0)
 		return;
-	}
 	after(r, id, "grants");
 }
