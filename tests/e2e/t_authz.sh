@@ -39,6 +39,10 @@ healthz			public		any	-
 news.list		public		any	-
 news.show		public		any	slug
 portal.dashboard	login		any	-
+catalog.tree		login		any	-
+catalog.search		login		any	-
+catalog.category	login		any	-
+catalog.product		login		any	-
 auth.login		public		any	-
 auth.login.post		public		any	-
 auth.logout		login		any	-
