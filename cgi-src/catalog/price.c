@@ -1,0 +1,208 @@
+/*
+ * price.c: the price a customer sees (contract in price.h).
+ *
+ * Three constant statements, one per step (individual, group, catalogue),
+ * each an equality probe of price_lookup (product_id, kind, customer_id,
+ * grp, currency, lang) with two small IN lists (currency, lang): at most
+ * four index seeks and no scan.  The ORDER BY picks, among the hits, the
+ * customer's currency first and the language version's own price before
+ * the one for every version.  Division rounds with quotient and remainder,
+ * so no intermediate doubles an amount (2 x 9 x 10^18 would not fit).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "price.h"
+
+/* Amounts at or above this are refused rather than overflowed. */
+#define PRICE_MAX	9000000000000LL
+
+int64_t
+price_div_round(int64_t num, int64_t den)
+{
+	int64_t q, rem, a;
+
+	a = num < 0 ? -num : num;
+	q = a / den;
+	rem = a % den;
+	if (rem >= den - rem)	/* 2 x rem >= den, without the doubling */
+		q++;
+	return num < 0 ? -q : q;
+}
+
+int
+price_from_pln(int64_t pln, int64_t rate_e6, int minor_digits, int64_t *out)
+{
+	static const int64_t pow10[] = { 1, 10, 100, 1000, 10000 };
+	int64_t num, den, limit;
+
+	if (rate_e6 <= 0 || minor_digits < 0 || minor_digits > 4)
+		return -1;
+	/* p x 10^6 x 10^d / (r x 10^2) = p x 10^(4+d) / r; for d <= 2
+	 * keep the numerator at p x 10^6 and scale the rate instead. */
+	if (minor_digits <= 2) {
+		limit = PRICE_MAX;
+		num = 1000000;
+		den = rate_e6 * pow10[2 - minor_digits];
+	} else {
+		limit = PRICE_MAX / pow10[minor_digits - 2];
+		num = 1000000 * pow10[minor_digits - 2];
+		den = rate_e6;
+	}
+	if (pln >= limit || pln <= -limit)
+		return -1;
+	*out = price_div_round(pln * num, den);
+	return 0;
+}
+
+int64_t
+price_gross(int64_t net, int vat_bp)
+{
+	return net + price_div_round(net * vat_bp, 10000);
+}
+
+int
+price_ctx_load(struct db *db, int64_t customer_id, const char *lang,
+    struct price_ctx *ctx)
+{
+	static const char q[] =
+	    "SELECT c.grp, c.currency, k.minor_digits, k.rate_e6 "
+	    "FROM customer c LEFT JOIN currency k ON k.code = c.currency "
+	    "WHERE c.id = ? AND c.deleted_at IS NULL";
+	sqlite3_stmt *st;
+	int rc = 1;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if ((st = db_prepare(db, q)) == NULL)
+		return -1;
+	db_bind_int(st, 1, customer_id);
+	switch (db_step(db, st)) {
+	case SQLITE_ROW:
+		ctx->customer_id = customer_id;
+		snprintf(ctx->grp, sizeof(ctx->grp), "%s", db_col_text(st, 0));
+		snprintf(ctx->currency, sizeof(ctx->currency), "%s",
+		    db_col_text(st, 1));
+		snprintf(ctx->lang, sizeof(ctx->lang), "%s", lang);
+		ctx->minor_digits = (int)db_col_int(st, 2);
+		ctx->rate_e6 = db_col_int(st, 3);
+		/* PLN needs no rate; another currency without one cannot be
+		 * priced. */
+		if (strcmp(ctx->currency, "PLN") == 0) {
+			ctx->rate_e6 = 1000000;
+			if (db_col_is_null(st, 2))
+				ctx->minor_digits = 2;
+			rc = 0;
+		} else if (!db_col_is_null(st, 3) && ctx->rate_e6 > 0)
+			rc = 0;
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = -1;
+	}
+	db_done(db, st);
+	return rc;
+}
+
+/* One step: ?1 product, ?2 customer or group, ?3 currency, ?4 lang. */
+static const char q_individual[] =
+    "SELECT currency, amount FROM price "
+    "WHERE product_id = ?1 AND kind = 'individual' AND customer_id = ?2 "
+    "AND grp = '' AND currency IN (?3, 'PLN') AND lang IN (?4, '') "
+    "ORDER BY currency = ?3 DESC, lang DESC LIMIT 1";
+static const char q_group[] =
+    "SELECT currency, amount FROM price "
+    "WHERE product_id = ?1 AND kind = 'group' AND customer_id IS NULL "
+    "AND grp = ?2 AND currency IN (?3, 'PLN') AND lang IN (?4, '') "
+    "ORDER BY currency = ?3 DESC, lang DESC LIMIT 1";
+static const char q_catalogue[] =
+    "SELECT currency, amount FROM price "
+    "WHERE product_id = ?1 AND kind = 'catalogue' AND customer_id IS NULL "
+    "AND grp = '' AND currency IN (?3, 'PLN') AND lang IN (?4, '') "
+    "ORDER BY currency = ?3 DESC, lang DESC LIMIT 1";
+
+/* 1 found (currency in *is_pln, amount in *amount), 0 none, -1 error. */
+static int
+probe(struct db *db, enum price_kind kind, const struct price_ctx *ctx,
+    int64_t product_id, int *is_pln, int64_t *amount)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	switch (kind) {
+	case PRICE_INDIVIDUAL:
+		st = db_prepare(db, q_individual);
+		break;
+	case PRICE_GROUP:
+		st = db_prepare(db, q_group);
+		break;
+	default:
+		st = db_prepare(db, q_catalogue);
+		break;
+	}
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, product_id);
+	if (kind == PRICE_INDIVIDUAL)
+		db_bind_int(st, 2, ctx->customer_id);
+	else if (kind == PRICE_GROUP)
+		db_bind_text(st, 2, ctx->grp);
+	db_bind_text(st, 3, ctx->currency);
+	db_bind_text(st, 4, ctx->lang);
+	rc = db_step(db, st);
+	if (rc == SQLITE_ROW) {
+		*is_pln = strcmp(db_col_text(st, 0), ctx->currency) != 0;
+		*amount = db_col_int(st, 1);
+		rc = 1;
+	} else
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	db_done(db, st);
+	return rc;
+}
+
+int
+price_get(struct db *db, const struct price_ctx *ctx, int64_t product_id,
+    int vat_bp, struct price *out)
+{
+	static const enum price_kind steps[] = {
+		PRICE_INDIVIDUAL, PRICE_GROUP, PRICE_CATALOGUE
+	};
+	int64_t amount = 0, net;
+	size_t i;
+	int rc = 0, is_pln = 0;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->currency, ctx->currency, sizeof(out->currency));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i] == PRICE_GROUP && ctx->grp[0] == '\0')
+			continue;
+		if ((rc = probe(db, steps[i], ctx, product_id, &is_pln,
+		    &amount)) != 0)
+			break;
+	}
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
+		return 0;
+	net = amount;
+	if (is_pln) {
+		if (price_from_pln(amount, ctx->rate_e6, ctx->minor_digits,
+		    &net) == -1) {
+			log_err("price: product %lld: %lld PLN cannot be "
+			    "converted to %s", (long long)product_id,
+			    (long long)amount, ctx->currency);
+			return -1;
+		}
+		out->converted = 1;
+	} else if (amount >= PRICE_MAX)
+		return -1;
+	out->kind = steps[i];
+	out->net = net;
+	out->gross = price_gross(net, vat_bp);
+	return 0;
+}
