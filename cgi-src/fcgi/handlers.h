@@ -23,6 +23,7 @@ void	dashboard_show(struct req *);
 #include "../auth/auth_pages.h"
 #include "../account/account_pages.h"
 #include "../cms/cms_pages.h"
+#include "../catalog/catalog_pages.h"
 /* cgi-src/fcgi/testroutes.c (only when test_routes = on) */
 void	test_upload(struct req *);
 void	test_form(struct req *);

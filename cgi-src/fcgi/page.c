@@ -75,6 +75,7 @@ static const struct nav_item nav_public[] = {
 static const struct nav_item nav_portal[] = {
 	{ "/portal", N_("Pulpit"), PERM_LOGIN },
 	{ "/news", N_("Aktualności"), PERM_PUBLIC },
+	{ "/catalog", N_("Katalog"), PERM_LOGIN },
 	{ "/account/users", N_("Współpracownicy"), PERM_USERS_MANAGE },
 	{ "/account/branches", N_("Oddziały i adresy"), PERM_USERS_MANAGE },
 	{ "/account/profile", N_("Profil"), PERM_LOGIN },

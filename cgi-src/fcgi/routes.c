@@ -20,6 +20,7 @@ const struct route routes[] = {
 #include "../auth/routes-auth.inc"
 #include "../account/routes-account.inc"
 #include "../cms/routes-cms.inc"
+#include "../catalog/routes-catalog.inc"
 #include "routes-test.inc"
 };
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -1,0 +1,218 @@
+#!/bin/sh
+# t_catalog.sh: the catalogue pages end to end (issue 5: C1-C3, C5; TAP).
+#
+# The portal database is filled the real way: oknoerp-sim generates a small
+# catalogue and framuga-sync pulls it (sync_lib.sh).  On top, a hand-made
+# price list for one product (catalogue, group A, an individual price for
+# customer A and one for customer B) gives hand-checked figures:
+#  - customer A (group A, PLN): their own 70.00 net, 86.10 gross;
+#  - customer E (group A, EUR at the ERP's 4.2713): group A's 80.00 PLN
+#    converted, 8000 x 10^6 / 4271300 = 1872.97 -> 18.73 net, 23.04 gross;
+#  - a user of A without prices.view sees no price at all;
+#  - on every list page A's user sees, each price shown equals the one the
+#    database gives for A (individual, else group, else catalogue), so B's
+#    individual prices never show; B's marker price never appears anywhere;
+#  - a product hidden in the Polish version is absent from the list and
+#    from search, and its URL answers 404;
+#  - search: "okno" finds "Okno", "zolty" finds "żółty", an exact code
+#    comes first.
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top_srcdir/tests/e2e/sync_lib.sh"
+
+sync_init catalog --products 150 --customers 6 --individual-prices 200 \
+    --warehouses 2 --orders 0 --seed 11
+ok "framuga-sync fills the portal" sync --due
+e2e_start
+PW=okno-drzwi-parapet
+USER_TOOL=$top_builddir/framuga-user
+
+# ---- data ------------------------------------------------------------------------
+# Three customers: A (group A, PLN), E (group A, EUR), B (the other one).
+A=$(pq "SELECT id FROM customer ORDER BY id LIMIT 1")
+E=$(pq "SELECT id FROM customer ORDER BY id LIMIT 1 OFFSET 1")
+B=$(pq "SELECT id FROM customer ORDER BY id LIMIT 1 OFFSET 2")
+pq "UPDATE customer SET grp = 'A', currency = 'PLN' WHERE id = $A;
+    UPDATE customer SET grp = 'A', currency = 'EUR' WHERE id = $E;
+    UPDATE customer SET grp = 'B', currency = 'PLN' WHERE id = $B"
+is "$(pq "SELECT rate_e6 FROM currency WHERE code = 'EUR'")" 4271300 \
+    "the ERP's EUR rate is 4.2713"
+# Products visible in Polish with a Polish text, by category.
+vis="p.deleted_at IS NULL AND p.active = 1 AND EXISTS (SELECT 1 FROM
+    product_visibility v WHERE v.product_id = p.id AND v.lang = 'pl')"
+CAT_UUID=$(pq "SELECT p.category_uuid FROM product p WHERE $vis
+    GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+CAT=$(pq "SELECT id FROM category WHERE erp_uuid = '$CAT_UUID'")
+P1=$(pq "SELECT p.id FROM product p WHERE $vis AND p.category_uuid = '$CAT_UUID' ORDER BY p.id LIMIT 1")
+P2=$(pq "SELECT p.id FROM product p WHERE $vis AND p.category_uuid = '$CAT_UUID' ORDER BY p.id LIMIT 1 OFFSET 1")
+P3=$(pq "SELECT p.id FROM product p WHERE $vis AND p.category_uuid = '$CAT_UUID' ORDER BY p.id LIMIT 1 OFFSET 2")
+P4=$(pq "SELECT p.id FROM product p WHERE $vis AND p.category_uuid = '$CAT_UUID' ORDER BY p.id LIMIT 1 OFFSET 3")
+[ -n "$P4" ] || bail_out "no category with four products"
+pq "UPDATE product SET vat_bp = 2300 WHERE id = $P1;
+    DELETE FROM price WHERE product_id = $P1;
+    INSERT INTO price (erp_uuid, product_id, kind, customer_id, grp, currency,
+      lang, amount, updated_at) VALUES
+    ('t-cat', $P1, 'catalogue', NULL, '', 'PLN', '', 10000, 0),
+    ('t-grp', $P1, 'group', NULL, 'A', 'PLN', '', 8000, 0),
+    ('t-ind-a', $P1, 'individual', $A, '', 'PLN', '', 7000, 0),
+    ('t-ind-b', $P1, 'individual', $B, '', 'PLN', '', 6543, 0)"
+# Search fixtures: a name with "Okno" and "żółty"; P4's code, written
+# into P3's description too, so that both match it.
+P4CODE=$(pq "SELECT code FROM product WHERE id = $P4")
+pq "UPDATE product_text SET name = 'Okno testowe żółty kolor' WHERE product_id = $P2 AND lang = 'pl';
+    UPDATE product_text SET name = name || ' $P4CODE $P4CODE',
+      description = 'Zamiennik $P4CODE, $P4CODE.' WHERE product_id = $P3 AND lang = 'pl'"
+
+adduser() {	# EMAIL NAME CUSTOMER-ID ROLE
+	_code=$(pq "SELECT code FROM customer WHERE id = $3")
+	echo "$PW" | "$USER_TOOL" -c "$E2E_CONF" add --email "$1" --name "$2" \
+	    --password-stdin --customer "$_code" --role "$4" >>"$E2E_RUNDIR/users.log" 2>&1
+}
+csrf_of() {
+	http_get "$1" -b "$2" -c "$2"
+	http_body | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1
+}
+login() {	# JAR EMAIL
+	_t=$(csrf_of /login "$1")
+	http_request POST /login -b "$1" -c "$1" --data-urlencode "csrf=$_t" \
+	    --data-urlencode "email=$2" --data-urlencode "password=$PW"
+	[ "$HTTP_STATUS" = 303 ] || bail_out "login as $2 failed ($HTTP_STATUS)"
+}
+ok "a buyer of A" adduser kupiec@a.test "Kupiec A" "$A" buyer
+ok "a viewer of A (no prices.view)" adduser widz@a.test "Widz A" "$A" viewer
+ok "a buyer of E (EUR)" adduser kupiec@e.test "Kupiec E" "$E" buyer
+JA=$E2E_RUNDIR/a.jar JV=$E2E_RUNDIR/v.jar JE=$E2E_RUNDIR/e.jar
+login "$JA" kupiec@a.test
+login "$JV" widz@a.test
+login "$JE" kupiec@e.test
+
+# The text of a cell class on the page, digits only (minor units).
+cell() { tr -d '\n' <"$HTTP_BODY" | grep -o "class=\"[a-z ]*$1\">[^<]*<" | sed 's/.*">//; s/<$//' | head -1; }
+digits() { printf '%s' "$1" | tr -cd '0-9'; }
+
+# ---- pages answer ---------------------------------------------------------------------
+http_get /catalog -b "$JA"
+is "$HTTP_STATUS" 200 "the category tree answers"
+like "$(http_body)" "href=\"/catalog/c/$CAT\"" "it links the category"
+http_get /catalog
+is "$HTTP_STATUS" 403 "the catalogue needs a login"
+
+# ---- prices: precedence and conversion ------------------------------------------------------
+http_get "/catalog/p/$P1" -b "$JA"
+is "$HTTP_STATUS" 200 "A's buyer opens the product"
+is "$(digits "$(cell price-net)")" 7000 "A sees their individual price, 70,00 net"
+is "$(digits "$(cell price-gross)" | cut -c1-4)" 8610 "and 86,10 gross (23 % VAT)"
+like "$(cell price-net)" "zł" "in złoty"
+http_get "/catalog/p/$P1" -b "$JE"
+is "$(digits "$(cell price-net)")" 1873 "E (EUR) sees group A's 80,00 PLN as 18,73"
+is "$(digits "$(cell price-gross)" | cut -c1-4)" 2304 "and 23,04 gross"
+like "$(cell price-net)" "€|EUR" "in euro"
+http_get "/catalog/p/$P1" -b "$JV"
+is "$HTTP_STATUS" 200 "A's viewer opens the product"
+unlike "$(http_body)" "70,00|86,10|Cena netto|price-net" "without prices.view: no price at all"
+http_get "/catalog/c/$CAT" -b "$JV"
+unlike "$(http_body)" "Cena netto|price-net" "nor in the list"
+
+# ---- isolation: every price on A's list is A's own --------------------------------------------
+expected_prices() {	# CUSTOMER SORT-COLUMN: the DB's price of each listed product
+	pq "SELECT coalesce(
+	  (SELECT amount FROM price WHERE product_id = p.id AND kind = 'individual'
+	     AND customer_id = $1 AND currency = 'PLN' AND lang IN ('pl', '') ORDER BY lang DESC LIMIT 1),
+	  (SELECT amount FROM price WHERE product_id = p.id AND kind = 'group' AND grp = 'A'
+	     AND customer_id IS NULL AND currency = 'PLN' AND lang IN ('pl', '') ORDER BY lang DESC LIMIT 1),
+	  (SELECT amount FROM price WHERE product_id = p.id AND kind = 'catalogue'
+	     AND customer_id IS NULL AND currency = 'PLN' AND lang IN ('pl', '') ORDER BY lang DESC LIMIT 1), '-')
+	 FROM product p JOIN product_text t ON t.product_id = p.id AND t.lang = 'pl'
+	 WHERE $vis AND p.category_uuid = '$CAT_UUID' ORDER BY $2, p.id LIMIT 50"
+}
+shown_prices() {
+	tr -d '\n' <"$HTTP_BODY" | grep -o 'class="num price-net">[^<]*<' |
+	    sed 's/.*">//; s/<$//' | while read -r v; do
+		d=$(digits "$v"); echo "${d:--}"; done
+}
+http_get "/catalog/c/$CAT?sort=code" -b "$JA"
+is "$HTTP_STATUS" 200 "A's buyer lists the category by code"
+shown_prices >"$E2E_RUNDIR/shown"
+expected_prices "$A" p.code >"$E2E_RUNDIR/expected"
+if cmp -s "$E2E_RUNDIR/shown" "$E2E_RUNDIR/expected" && [ -s "$E2E_RUNDIR/shown" ]; then
+	pass "every price on A's list is A's own, as the database gives it ($(wc -l <"$E2E_RUNDIR/shown") rows)"
+else
+	fail "every price on A's list is A's own"
+	diag "$(diff "$E2E_RUNDIR/shown" "$E2E_RUNDIR/expected" | head -8)"
+fi
+http_get "/catalog/c/$CAT" -b "$JA"
+shown_prices >"$E2E_RUNDIR/shown"
+expected_prices "$A" t.name >"$E2E_RUNDIR/expected"
+ok "the same sorted by name" cmp -s "$E2E_RUNDIR/shown" "$E2E_RUNDIR/expected"
+leaks=0
+for page in "/catalog/c/$CAT" "/catalog/c/$CAT?sort=code" "/catalog/p/$P1" \
+    "/catalog/search?q=$(pq "SELECT code FROM product WHERE id = $P1")"; do
+	for j in "$JA" "$JE" "$JV"; do
+		http_get "$page" -b "$j"
+		grep -q '65,43' "$HTTP_BODY" && { leaks=$((leaks + 1)); diag "B's price on $page"; }
+	done
+done
+is "$leaks" 0 "B's individual price (65,43) appears on no page of A or E"
+# B's other individual prices: A's page of each such product shows A's.
+others=$(pq "SELECT p.id FROM price x JOIN product p ON p.id = x.product_id
+    WHERE x.customer_id = $B AND $vis AND NOT EXISTS (SELECT 1 FROM price y
+    WHERE y.product_id = p.id AND y.customer_id = $A) LIMIT 5")
+bad=0
+for p in $others; do
+	http_get "/catalog/p/$p" -b "$JA"
+	want=$(pq "SELECT coalesce((SELECT amount FROM price WHERE product_id = $p AND kind = 'group' AND grp = 'A' AND currency = 'PLN' AND lang IN ('pl','') ORDER BY lang DESC LIMIT 1),
+	    (SELECT amount FROM price WHERE product_id = $p AND kind = 'catalogue' AND currency = 'PLN' AND lang IN ('pl','') ORDER BY lang DESC LIMIT 1), '')")
+	got=$(digits "$(cell price-net)")
+	[ "$got" = "$want" ] || { bad=$((bad + 1)); diag "product $p: shown '$got', A's '$want'"; }
+done
+is "$bad" 0 "products with B's individual prices show A's price to A ($(echo $others | wc -w) checked)"
+
+# ---- search ------------------------------------------------------------------------------------------
+first_hit() { grep -o 'href="/catalog/p/[0-9]*"' "$HTTP_BODY" | head -1 | tr -cd '0-9'; }
+hits() { grep -o 'href="/catalog/p/[0-9]*"' "$HTTP_BODY" | tr -cd '0-9\n'; }
+http_get "/catalog/search?q=okno" -b "$JA"
+is "$HTTP_STATUS" 200 "search answers"
+ok "'okno' finds 'Okno testowe'" sh -c "grep -o 'href=\"/catalog/p/[0-9]*\"' '$HTTP_BODY' | grep -qx 'href=\"/catalog/p/$P2\"'"
+http_get "/catalog/search?q=zolty" -b "$JA"
+ok "'zolty' finds 'żółty'" sh -c "grep -qx '$P2' <<EOT
+$(hits)
+EOT"
+http_get "/catalog/search?q=%C5%BB%C3%93%C5%81TY" -b "$JA"
+ok "'ŻÓŁTY' finds it too" sh -c "grep -qx '$P2' <<EOT
+$(hits)
+EOT"
+lc=$(printf '%s' "$P4CODE" | tr 'A-Z' 'a-z')
+http_get "/catalog/search?q=$lc" -b "$JA"
+ok "the code '$lc' also matches a product that names it twice" sh -c "grep -qx '$P3' <<EOT
+$(hits)
+EOT"
+is "$(first_hit)" "$P4" "the product with that exact code comes first"
+http_get "/catalog/search?q=%22%29%20OR%20*" -b "$JA"
+is "$HTTP_STATUS" 200 "FTS syntax in the query is only text"
+
+# ---- visibility per language version ---------------------------------------------------------------
+http_get "/catalog/c/$CAT?sort=code" -b "$JA"
+like "$(http_body)" "/catalog/p/$P4\"" "before hiding, product $P4 is listed"
+pq "DELETE FROM product_visibility WHERE product_id = $P4 AND lang = 'pl'"
+http_get "/catalog/c/$CAT?sort=code" -b "$JA"
+unlike "$(http_body)" "/catalog/p/$P4\"" "hidden in Polish: absent from the list by code"
+http_get "/catalog/c/$CAT" -b "$JA"
+unlike "$(http_body)" "/catalog/p/$P4\"" "and by name"
+http_get "/catalog/search?q=$lc" -b "$JA"
+unlike "$(http_body)" "/catalog/p/$P4\"" "and from search by its code"
+http_get "/catalog/p/$P4" -b "$JA"
+is "$HTTP_STATUS" 404 "its URL answers 404"
+http_get "/catalog/p/$P3" -b "$JA"
+unlike "$(http_body)" "/catalog/p/$P4\"" "and no related list links it"
+
+# ---- paging and the sort allow-list ---------------------------------------------------------------------
+http_get "/catalog/c/$CAT?sort=price" -b "$JA"
+is "$HTTP_STATUS" 400 "a sort key outside the allow-list is refused"
+http_get "/catalog/c/999999" -b "$JA"
+is "$HTTP_STATUS" 404 "an unknown category: 404"
+ncat=$(pq "SELECT count(*) FROM product p WHERE $vis AND p.category_uuid = '$CAT_UUID'")
+http_get "/catalog/c/$CAT?sort=code&k=&a=0" -b "$JA"
+first=$(hits | head -1)
+http_get "/catalog/c/$CAT?sort=code&k=$(pq "SELECT code FROM product WHERE id = $first")&a=$first" -b "$JA"
+is "$(hits | grep -c .)" "$(( ncat - 1 > 50 ? 50 : ncat - 1 ))" "the keyset cursor starts after the row it names"
+
+done_testing
