@@ -40,20 +40,36 @@ emit_names(struct buf *b, const char *elem, sqlite3_stmt *st, int first,
 	}
 }
 
-static int
-emit_category(struct sdb *db, struct buf *b, const char *uuid)
+/*
+ * The entity's row: sql (?1 = uuid) stepped to its row, and the element
+ * tag opened with the uuid in it.  The statement (sdb_done it after the
+ * fields), or NULL when there is no such row (nothing written).
+ */
+static sqlite3_stmt *
+open_row(struct sdb *db, struct buf *b, const char *sql, const char *tag,
+    const char *uuid)
 {
-	static const char sql[] = "SELECT parent, code, sort, active, name_pl,"
-	    " name_en, name_de FROM category WHERE uuid = ?1";
 	sqlite3_stmt *st = sdb_stmt(db, sql);
 
 	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sdb_done(st);
-		return 1;
+		return NULL;
 	}
-	x_open(b, "category");
+	x_open(b, tag);
 	x_text(b, "uuid", uuid);
+	return st;
+}
+
+static int
+emit_category(struct sdb *db, struct buf *b, const char *uuid)
+{
+	static const char sql[] = "SELECT parent, code, sort, active, name_pl,"
+	    " name_en, name_de FROM category WHERE uuid = ?1";
+	sqlite3_stmt *st;
+
+	if ((st = open_row(db, b, sql, "category", uuid)) == NULL)
+		return 1;
 	x_text(b, "parent", col(st, 0));
 	x_text(b, "code", col(st, 1));
 	emit_names(b, "name", st, 4, 0);
@@ -110,16 +126,11 @@ emit_product(struct sdb *db, struct buf *b, const char *uuid)
 	static const char sql_attr[] = "SELECT code, name_pl, name_en, name_de,"
 	    " value_pl, value_en, value_de FROM product_attr WHERE product = ?1"
 	    " ORDER BY pos";
-	sqlite3_stmt *st = sdb_stmt(db, sql), *sa;
+	sqlite3_stmt *st, *sa;
 	int vis;
 
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sdb_done(st);
+	if ((st = open_row(db, b, sql, "product", uuid)) == NULL)
 		return 1;
-	}
-	x_open(b, "product");
-	x_text(b, "uuid", uuid);
 	x_text(b, "code", col(st, 0));
 	x_text(b, "category", col(st, 1));
 	x_text(b, "unit", col(st, 2));
@@ -157,15 +168,10 @@ emit_price(struct sdb *db, struct buf *b, const char *uuid)
 {
 	static const char sql[] = "SELECT kind, product, currency, amount, grp,"
 	    " customer, langver FROM price WHERE uuid = ?1";
-	sqlite3_stmt *st = sdb_stmt(db, sql);
+	sqlite3_stmt *st;
 
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sdb_done(st);
+	if ((st = open_row(db, b, sql, "price", uuid)) == NULL)
 		return 1;
-	}
-	x_open(b, "price");
-	x_text(b, "uuid", uuid);
 	x_text(b, "kind", col(st, 0));
 	x_text(b, "product", col(st, 1));
 	x_text(b, "currency", col(st, 2));
@@ -183,15 +189,10 @@ emit_currency(struct sdb *db, struct buf *b, const char *uuid)
 {
 	static const char sql[] = "SELECT code, name_pl, name_en, name_de,"
 	    " minor_digits, rate, rate_date FROM currency WHERE uuid = ?1";
-	sqlite3_stmt *st = sdb_stmt(db, sql);
+	sqlite3_stmt *st;
 
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sdb_done(st);
+	if ((st = open_row(db, b, sql, "currency", uuid)) == NULL)
 		return 1;
-	}
-	x_open(b, "currency");
-	x_text(b, "uuid", uuid);
 	x_text(b, "code", col(st, 0));
 	emit_names(b, "name", st, 1, 0);
 	x_int(b, "minor_digits", sqlite3_column_int64(st, 4));
@@ -207,15 +208,10 @@ emit_warehouse(struct sdb *db, struct buf *b, const char *uuid)
 {
 	static const char sql[] = "SELECT code, name_pl, name_en, name_de, city,"
 	    " active FROM warehouse WHERE uuid = ?1";
-	sqlite3_stmt *st = sdb_stmt(db, sql);
+	sqlite3_stmt *st;
 
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sdb_done(st);
+	if ((st = open_row(db, b, sql, "warehouse", uuid)) == NULL)
 		return 1;
-	}
-	x_open(b, "warehouse");
-	x_text(b, "uuid", uuid);
 	x_text(b, "code", col(st, 0));
 	emit_names(b, "name", st, 1, 0);
 	x_text(b, "city", col(st, 4));
@@ -230,15 +226,10 @@ emit_stock(struct sdb *db, struct buf *b, const char *uuid)
 {
 	static const char sql[] = "SELECT warehouse, product, quantity FROM stock"
 	    " WHERE uuid = ?1";
-	sqlite3_stmt *st = sdb_stmt(db, sql);
+	sqlite3_stmt *st;
 
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sdb_done(st);
+	if ((st = open_row(db, b, sql, "stock", uuid)) == NULL)
 		return 1;
-	}
-	x_open(b, "stock");
-	x_text(b, "uuid", uuid);
 	x_text(b, "warehouse", col(st, 0));
 	x_text(b, "product", col(st, 1));
 	x_int(b, "quantity", sqlite3_column_int64(st, 2));
@@ -280,15 +271,10 @@ emit_customer(struct sdb *db, struct buf *b, const char *uuid)
 	    " FROM contact WHERE customer = ?1 ORDER BY pos";
 	static const char sql_ad[] = "SELECT uuid, kind, name, street, postcode,"
 	    " city, country FROM address WHERE customer = ?1 ORDER BY pos";
-	sqlite3_stmt *st = sdb_stmt(db, sql), *s2;
+	sqlite3_stmt *st, *s2;
 
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sdb_done(st);
+	if ((st = open_row(db, b, sql, "customer", uuid)) == NULL)
 		return 1;
-	}
-	x_open(b, "customer");
-	x_text(b, "uuid", uuid);
 	x_text(b, "code", col(st, 0));
 	x_text(b, "name", col(st, 1));
 	x_text(b, "nip", col(st, 2));
@@ -333,15 +319,10 @@ emit_ruleset(struct sdb *db, struct buf *b, const char *uuid)
 {
 	static const char sql[] = "SELECT code, version, valid_from, name_pl,"
 	    " name_en, name_de, currency, bundle FROM ruleset WHERE uuid = ?1";
-	sqlite3_stmt *st = sdb_stmt(db, sql);
+	sqlite3_stmt *st;
 
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sdb_done(st);
+	if ((st = open_row(db, b, sql, "ruleset", uuid)) == NULL)
 		return 1;
-	}
-	x_open(b, "ruleset");
-	x_text(b, "uuid", uuid);
 	x_text(b, "code", col(st, 0));
 	x_int(b, "version", sqlite3_column_int64(st, 1));
 	x_date(b, "valid_from", sqlite3_column_int64(st, 2));
@@ -450,15 +431,10 @@ emit_invoice(struct sdb *db, struct buf *b, const char *uuid)
 	static const char sql_l[] = "SELECT line_no, product, name, quantity,"
 	    " unit_net, net, vat_rate, vat, gross FROM invoice_line"
 	    " WHERE invoice = ?1 ORDER BY line_no";
-	sqlite3_stmt *st = sdb_stmt(db, sql), *sl;
+	sqlite3_stmt *st, *sl;
 
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sdb_done(st);
+	if ((st = open_row(db, b, sql, "invoice", uuid)) == NULL)
 		return 1;
-	}
-	x_open(b, "invoice");
-	x_text(b, "uuid", uuid);
 	x_text(b, "number", col(st, 0));
 	x_text(b, "ksef_number", col(st, 1));
 	x_text(b, "order", col(st, 2));
