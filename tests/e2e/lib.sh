@@ -228,7 +228,9 @@ e2e_write_config() {
 		_e2e_key locale_dir "$top_builddir/locale"
 		_e2e_key listen "unix:$E2E_SOCKET"
 		_e2e_key workers "$E2E_WORKERS"
-		_e2e_key public_origin "$E2E_URL"
+		# No public_origin: the app then checks Origin against the Host
+		# the request came to, which stays right when nginx has to retry
+		# on another port after framuga-fcgi has started.
 		[ -z "${E2E_EXTRA_CONFIG:-}" ] || printf '%s\n' "$E2E_EXTRA_CONFIG"
 	} >"$E2E_CONF"
 }
