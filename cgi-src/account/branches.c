@@ -294,8 +294,7 @@ account_branches_create(struct req *r)
 		db_bind_text(st, (int)i + 2, acct_form_get(&f,
 		    f_branch[i].name));
 	db_bind_int(st, 8, auth_now(r->cfg));
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	id = db_last_rowid(r->db);
 	if (rc != SQLITE_DONE || auth_audit(r->db, r, 0, "branch.create",
 	    "branch", id, cust, acct_form_get(&f, "name")) != 0)
@@ -356,8 +355,7 @@ account_branches_update(struct req *r)
 		db_bind_text(st, (int)i + 3, acct_form_get(&f,
 		    f_branch[i].name));
 	db_bind_int(st, 9, auth_now(r->cfg));
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE || auth_audit(r->db, r, 0, "branch.update",
 	    "branch", id, cust, acct_form_get(&f, "name")) != 0)
 		goto fail;
@@ -413,8 +411,7 @@ account_branches_delete(struct req *r)
 		goto fail;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, cust);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE || auth_audit(r->db, r, 0, "branch.delete",
 	    "branch", id, cust, acct_form_get(&f, "name")) != 0)
 		goto fail;
@@ -579,8 +576,7 @@ addr_clear_default(struct req *r, int64_t cust, int64_t branch, int64_t keep)
 	db_bind_int(st, 1, cust);
 	db_bind_int(st, 2, branch);
 	db_bind_int(st, 3, keep);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -625,8 +621,7 @@ account_addresses_create(struct req *r)
 	db_bind_int(st, 1, cust);
 	bind_addr(st, &f, branch, 2);
 	db_bind_int(st, 12, auth_now(r->cfg));
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	id = db_last_rowid(r->db);
 	if (rc != SQLITE_DONE || (*acct_form_get(&f, "is_default") &&
 	    addr_clear_default(r, cust, branch, id) != 0) ||
@@ -685,8 +680,7 @@ account_addresses_update(struct req *r)
 	db_bind_int(st, 2, cust);
 	bind_addr(st, &f, branch, 3);
 	db_bind_int(st, 13, auth_now(r->cfg));
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE || (*acct_form_get(&f, "is_default") &&
 	    addr_clear_default(r, cust, branch, id) != 0) ||
 	    auth_audit(r->db, r, 0, "address.update", "delivery_address", id,
@@ -720,8 +714,7 @@ account_addresses_delete(struct req *r)
 		goto fail;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, cust);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE || auth_audit(r->db, r, 0, "address.delete",
 	    "delivery_address", id, cust, acct_form_get(&f, "label")) != 0)
 		goto fail;

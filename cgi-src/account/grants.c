@@ -147,8 +147,7 @@ acct_set_grants(struct req *r, int64_t user, const struct acct_role *roles,
 			db_bind_int(st, 3, by);
 			db_bind_int(st, 4, now);
 		}
-		rc = db_step(r->db, st);
-		db_done(r->db, st);
+		rc = db_step_done(r->db, st);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
@@ -167,8 +166,7 @@ acct_set_grants(struct req *r, int64_t user, const struct acct_role *roles,
 			db_bind_int(st, 3, by);
 			db_bind_int(st, 4, now);
 		}
-		rc = db_step(r->db, st);
-		db_done(r->db, st);
+		rc = db_step_done(r->db, st);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
@@ -319,8 +317,7 @@ acct_modules_store(struct req *r, int64_t cust, json_t *mods)
 		db_bind_int(st, 1, cust);
 		db_bind_text(st, 2, json_string_value(json_object_get(m,
 		    "module")));
-		rc = db_step(r->db, st);
-		db_done(r->db, st);
+		rc = db_step_done(r->db, st);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}

@@ -293,8 +293,7 @@ account_profile_save(struct req *r)
 	for (size_t i = 0; i < NF(f_invoice); i++)
 		db_bind_text(st, (int)i + 2,
 		    acct_form_get(&inv, f_invoice[i].name));
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE ||
 	    auth_audit(r->db, r, 0, "customer.profile", "customer", cust, cust,
 	    arena_printf(r->arena, "%s %s", kind,
@@ -340,8 +339,7 @@ account_language_save(struct req *r)
 	db_bind_text(st, 1, acct_form_get(&lang, "lang"));
 	db_bind_int(st, 2, auth_now(r->cfg));
 	db_bind_int(st, 3, r->session->user_id);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE) {
 		page_error(r, rc == SQLITE_BUSY ? 503 : 500, NULL);
 		return;

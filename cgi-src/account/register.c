@@ -302,8 +302,7 @@ account_register_submit(struct req *r)
 	db_bind_text(st, 15, acct_form_get(&f, "invoice_kind"));
 	db_bind_text(st, 16, acct_form_get(&f, "message"));
 	db_bind_text(st, 17, ip);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	id = db_last_rowid(r->db);

@@ -326,8 +326,7 @@ account_users_create(struct req *r)
 	db_bind_text(st, 1, acct_form_get(&f, "phone"));
 	db_bind_int(st, 2, id);
 	db_bind_int(st, 3, cust);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE ||
 	    acct_set_grants(r, id, o.roles, o.nroles, role_bits, perms,
 	    auth_customer_perms) != 0 ||
@@ -500,8 +499,7 @@ account_users_update(struct req *r)
 		db_bind_null(st, 5);
 	db_bind_text(st, 6, acct_form_get(&f, "lang"));
 	db_bind_int(st, 7, auth_now(r->cfg));
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE ||
 	    acct_set_grants(r, id, o.roles, o.nroles, role_bits, perms,
 	    auth_customer_perms) != 0 ||

@@ -307,8 +307,7 @@ session_start_until(struct req *r, int64_t uid, int64_t imp,
 		db_bind_int(st, 11, imp);
 	else
 		db_bind_null(st, 11);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (imp == 0) {
@@ -316,8 +315,7 @@ session_start_until(struct req *r, int64_t uid, int64_t imp,
 			goto fail;
 		db_bind_int(st, 1, now);
 		db_bind_int(st, 2, uid);
-		rc = db_step(r->db, st);
-		db_done(r->db, st);
+		rc = db_step_done(r->db, st);
 		if (rc != SQLITE_DONE)
 			goto fail;
 	}
@@ -325,8 +323,7 @@ session_start_until(struct req *r, int64_t uid, int64_t imp,
 	if ((st = db_prepare(r->db, q_clean)) == NULL)
 		goto fail;
 	db_bind_int(st, 1, now - 86400);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if ((rc = db_commit(r->db)) != SQLITE_OK)
@@ -425,8 +422,7 @@ auth_user_set_disabled(struct db *db, const struct req *r, int64_t uid,
 	db_bind_int(st, 1, disabled ? 1 : 0);
 	db_bind_int(st, 2, now);
 	db_bind_int(st, 3, uid);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE || db_changes(db) != 1)
 		goto fail;
 	if (disabled && auth_revoke_user_sessions(db, uid, 0) < 0)
@@ -541,8 +537,7 @@ auth_audit(struct db *db, const struct req *r, int64_t actor,
 		db_bind_null(st, 7);
 	db_bind_text(st, 8, r ? (r->remote_addr ? r->remote_addr : "") : "cli");
 	db_bind_text(st, 9, detail ? detail : "");
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE) {
 		log_err("audit %s not written", action);
 		return -1;
@@ -577,7 +572,6 @@ auth_mail_queue(struct db *db, int64_t now, const char *to,
 	db_bind_text(st, 2, to);
 	db_bind_text(st, 3, subject);
 	db_bind_text(st, 4, body);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -85,8 +85,7 @@ auth_user_add_role(struct db *db, int64_t uid, const char *role)
 	db_bind_int(st, 1, uid);
 	db_bind_int(st, 2, rid);
 	db_bind_int(st, 3, (int64_t)time(NULL));
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -103,8 +102,7 @@ auth_user_remove_role(struct db *db, int64_t uid, const char *role)
 		return -1;
 	db_bind_int(st, 1, uid);
 	db_bind_text(st, 2, role);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -169,8 +167,7 @@ auth_user_create(struct db *db, const struct req *r, const struct config *cfg,
 		db_bind_int(st, 9, r->session->user_id);
 	else
 		db_bind_null(st, 9);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	id = db_last_rowid(db);
@@ -222,8 +219,7 @@ auth_send_password_link(struct db *db, const struct config *cfg, int64_t uid,
 	db_bind_int(st, 2, uid);
 	db_bind_int(st, 3, now);
 	db_bind_int(st, 4, now + (int64_t)cfg->reset_link_minutes * 60);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE)
 		goto out;
 	snprintf(body, sizeof(body), "%s\n\n%s/password/reset/%s\n\n%s\n",

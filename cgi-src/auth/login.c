@@ -168,15 +168,13 @@ attempt_record(struct req *r, const char *email, const char *ip, int ok,
 	db_bind_textn(st, 2, email, strlen(email) > 254 ? 254 : strlen(email));
 	db_bind_text(st, 3, ip);
 	db_bind_int(st, 4, ok);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	if ((st = db_prepare(r->db, q_clean)) == NULL)
 		return -1;
 	db_bind_int(st, 1, now - 86400);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -310,8 +308,7 @@ auth_login(struct req *r)
 			goto fail;
 		db_bind_int(st, 1, step);
 		db_bind_int(st, 2, uid);
-		rc = db_step(r->db, st);
-		db_done(r->db, st);
+		rc = db_step_done(r->db, st);
 		if (rc != SQLITE_DONE)
 			goto fail;
 	}
@@ -321,8 +318,7 @@ auth_login(struct req *r)
 		db_bind_text(st, 1, newhash);
 		db_bind_int(st, 2, uid);
 		db_bind_text(st, 3, hash);
-		rc = db_step(r->db, st);
-		db_done(r->db, st);
+		rc = db_step_done(r->db, st);
 		if (rc != SQLITE_DONE)
 			goto fail;
 	}

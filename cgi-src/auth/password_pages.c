@@ -212,8 +212,7 @@ auth_reset(struct req *r)
 		goto fail;
 	db_bind_int(st, 1, now);
 	db_bind_int(st, 2, id);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (db_changes(r->db) != 1) {
@@ -226,16 +225,14 @@ auth_reset(struct req *r)
 	db_bind_text(st, 1, hash);
 	db_bind_int(st, 2, now);
 	db_bind_int(st, 3, uid);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if ((st = db_prepare(r->db, q_others)) == NULL)
 		goto fail;
 	db_bind_int(st, 1, now);
 	db_bind_int(st, 2, uid);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE || auth_revoke_user_sessions(r->db, uid, 0) < 0 ||
 	    auth_audit(r->db, r, uid, "password.reset", "user", uid, 0,
 	    NULL) != 0)
@@ -347,8 +344,7 @@ auth_password_change(struct req *r)
 	db_bind_text(st, 1, hash);
 	db_bind_int(st, 2, now);
 	db_bind_int(st, 3, r->session->user_id);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (others && auth_revoke_user_sessions(r->db, r->session->user_id,

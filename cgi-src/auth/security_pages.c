@@ -114,8 +114,7 @@ totp_write(struct req *r, enum totp_op op, const char *text, int64_t n,
 		db_bind_null(st, 1);
 	db_bind_int(st, 2, n);
 	db_bind_int(st, 3, r->session->user_id);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (action != NULL && auth_audit(r->db, r, 0, action, "user",

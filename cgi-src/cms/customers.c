@@ -302,8 +302,7 @@ exists(struct req *r, int64_t id)
 	if ((st = db_prepare(r->db, q)) == NULL)
 		return -1;
 	db_bind_int(st, 1, id);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -368,8 +367,7 @@ cms_customers_status(struct req *r)
 		goto fail;
 	db_bind_text(st, 1, s);
 	db_bind_int(st, 2, id);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (strcmp(s, "disabled") == 0) {

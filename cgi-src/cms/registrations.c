@@ -481,8 +481,7 @@ customer_create(struct req *r, const struct reg *g, int64_t now)
 	db_bind_text(st, 10, g->postcode);
 	db_bind_text(st, 11, g->city);
 	db_bind_text(st, 12, g->country);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	return rc == SQLITE_DONE ? db_last_rowid(r->db) : -1;
 }
 
@@ -523,8 +522,7 @@ customer_link(struct req *r, const struct reg *g, int64_t cust)
 	db_bind_text(st, 9, g->email);
 	db_bind_text(st, 10, g->phone);
 	db_bind_text(st, 11, g->company);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	return db_changes(r->db) == 1 ? 0 : 1;
@@ -555,8 +553,7 @@ delivery_from(struct req *r, const struct reg *g, int64_t cust, int64_t now)
 	db_bind_text(st, 8, g->name);
 	db_bind_text(st, 9, g->phone);
 	db_bind_int(st, 10, now);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -592,8 +589,7 @@ reg_decide(struct req *r, int64_t id, const char *status, int64_t cust,
 	db_bind_int(st, 6, r->session->user_id);
 	db_bind_int(st, 7, auth_now(r->cfg));
 	db_bind_text(st, 8, note);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	return db_changes(r->db) == 1;
@@ -756,8 +752,7 @@ cms_registrations_approve(struct req *r)
 		goto fail;
 	db_bind_text(st, 1, g.phone);
 	db_bind_int(st, 2, user);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if ((rc = reg_decide(r, g.id, "approved", cust, contact, user,

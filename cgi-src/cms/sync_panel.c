@@ -624,8 +624,7 @@ sync_panel_retry(struct req *r)
 	}
 	db_bind_int(st, 1, r->iparam[1]);
 	db_bind_text(st, 2, op.name);
-	rc = db_step(r->db, st);
-	db_done(r->db, st);
+	rc = db_step_done(r->db, st);
 	if (rc != SQLITE_ROW) {
 		page_error(r, rc == SQLITE_DONE ? 404 : 500, NULL);
 		return;

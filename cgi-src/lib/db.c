@@ -496,6 +496,15 @@ db_step(struct db *db, sqlite3_stmt *st)
 	return rc;
 }
 
+int
+db_step_done(struct db *db, sqlite3_stmt *st)
+{
+	int rc = db_step(db, st);
+
+	db_done(db, st);
+	return rc;
+}
+
 /* ---- binding and columns ---- */
 
 static void

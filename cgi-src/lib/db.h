@@ -78,6 +78,9 @@ sqlite3_stmt	*db_prepare_once(struct db *, const char *sql);
 void		 db_done(struct db *, sqlite3_stmt *);	/* reset or finalize */
 /* SQLITE_ROW, SQLITE_DONE, or the error code (logged with the SQL). */
 int		 db_step(struct db *, sqlite3_stmt *);
+/* One db_step() of a statement that writes (or whose first row is all
+ * the caller wants), then db_done() on it; returns db_step()'s code. */
+int		 db_step_done(struct db *, sqlite3_stmt *);
 
 /* Binding, 1-based.  Text is copied by SQLite (SQLITE_TRANSIENT); NULL
  * text binds NULL. */

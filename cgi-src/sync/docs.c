@@ -278,8 +278,7 @@ sync_docs_invoices(struct sctx *x)
 		db_bind_text(st, 7, xml);
 		db_bind_int(st, 8, xml_size);
 		db_bind_int(st, 9, sched_now());
-		rc = db_step(x->db, st);
-		db_done(x->db, st);
+		rc = db_step_done(x->db, st);
 		if (rc != SQLITE_DONE || db_commit(x->db) != SQLITE_OK) {
 			db_rollback(x->db);
 			goto dberr;
@@ -352,8 +351,7 @@ sync_docs_files(struct sctx *x)
 		}
 		db_bind_text(st, 1, todo[i].uuid);
 		db_bind_text(st, 2, todo[i].sha);
-		rc = db_step(x->db, st);
-		db_done(x->db, st);
+		rc = db_step_done(x->db, st);
 		if (rc != SQLITE_DONE || db_commit(x->db) != SQLITE_OK) {
 			db_rollback(x->db);
 			goto dberr;

@@ -110,8 +110,7 @@ failure_record(struct sctx *x, const struct erp_record *r, const char *why)
 	else
 		db_bind_null(st, 6);
 	db_bind_int(st, 7, x->run_id);
-	rc = db_step(x->db, st);
-	db_done(x->db, st);
+	rc = db_step_done(x->db, st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	x->open_failures[r->entity] = 1;
@@ -136,8 +135,7 @@ failure_resolve(struct sctx *x, enum erp_entity ent, const char *uuid)
 	db_bind_text(st, 1, erp_entity_name(ent));
 	db_bind_text(st, 2, uuid);
 	db_bind_int(st, 3, x->started);
-	rc = db_step(x->db, st);
-	db_done(x->db, st);
+	rc = db_step_done(x->db, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -359,8 +357,7 @@ retry_failures(struct sctx *x, enum erp_entity ent)
 		db_bind_int(st, 1, todo[i].id);
 		db_bind_int(st, 2, x->started);
 		db_bind_text(st, 3, why);
-		rc = db_step(x->db, st);
-		db_done(x->db, st);
+		rc = db_step_done(x->db, st);
 		if (rc != SQLITE_DONE || db_commit(x->db) != SQLITE_OK) {
 			db_rollback(x->db);
 			return -1;
@@ -388,8 +385,7 @@ set_full_done(struct sctx *x)
 	}
 	db_bind_text(st, 1, x->lock2 != NULL ? x->lock2 : x->op);
 	db_bind_int(st, 2, x->started);
-	rc = db_step(x->db, st);
-	db_done(x->db, st);
+	rc = db_step_done(x->db, st);
 	if (rc != SQLITE_DONE || db_commit(x->db) != SQLITE_OK) {
 		db_rollback(x->db);
 		return -1;

@@ -293,8 +293,7 @@ settle(struct sctx *x, const char *order_no, const char *state,
 	db_bind_text(st, 6, number);
 	db_bind_text(st, 7, error != NULL ? error : "");
 	db_bind_int(st, 8, sched_now());
-	rc = db_step(x->db, st);
-	db_done(x->db, st);
+	rc = db_step_done(x->db, st);
 	if (rc != SQLITE_DONE || db_commit(x->db) != SQLITE_OK) {
 		db_rollback(x->db);
 		return -1;

@@ -262,8 +262,7 @@ op_update(struct db *db, sqlite3_stmt *st, const char *name, int64_t a,
 		db_bind_int(st, 2, a);
 	if (nparam >= 3)
 		db_bind_int(st, 3, b);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	changed = db_changes(db);
@@ -463,8 +462,7 @@ sched_failure_retry(struct db *db, const char *name, int64_t id, char *err,
 		goto fail;
 	db_bind_text(st, 1, name);
 	db_bind_int(st, 2, id);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	changed = db_changes(db);
@@ -472,8 +470,7 @@ sched_failure_retry(struct db *db, const char *name, int64_t id, char *err,
 		goto fail;
 	db_bind_int(st, 1, sched_now());
 	db_bind_text(st, 2, name);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE || db_commit(db) != SQLITE_OK)
 		goto fail;
 	if (changed == 0 && id > 0) {
@@ -597,8 +594,7 @@ sched_lock(struct db *db, const char *name, const char *owner,
 	db_bind_text(st, 2, owner);
 	db_bind_int(st, 3, now + lease_s);
 	db_bind_int(st, 4, now);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE || db_changes(db) != 1)
 		goto fail;
 	if (old[0] != '\0') {
@@ -610,8 +606,7 @@ sched_lock(struct db *db, const char *name, const char *owner,
 		db_bind_int(st, 1, last_run);
 		db_bind_int(st, 2, now);
 		db_bind_text(st, 3, msg);
-		rc = db_step(db, st);
-		db_done(db, st);
+		rc = db_step_done(db, st);
 		if (rc != SQLITE_DONE)
 			goto fail;
 	}
@@ -644,8 +639,7 @@ sched_lock_renew(struct db *db, const char *name, const char *owner,
 	db_bind_text(st, 1, name);
 	db_bind_text(st, 2, owner);
 	db_bind_int(st, 3, sched_now() + lease_s);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE || db_changes(db) != 1)
 		return -1;
 	return 0;
@@ -692,8 +686,7 @@ sched_run_begin(struct db *db, const char *name, const char *mode)
 	db_bind_text(st, 1, name);
 	db_bind_int(st, 2, sched_now());
 	db_bind_text(st, 3, mode);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	id = db_last_rowid(db);
@@ -701,8 +694,7 @@ sched_run_begin(struct db *db, const char *name, const char *mode)
 		goto fail;
 	db_bind_int(st, 1, id);
 	db_bind_text(st, 2, name);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE || db_commit(db) != SQLITE_OK)
 		goto fail;
 	return id;
@@ -748,8 +740,7 @@ sched_run_end(struct db *db, const char *name, int64_t run_id,
 	db_bind_int(st, 8, n->failed);
 	db_bind_int(st, 9, n->acked);
 	db_bind_text(st, 10, error != NULL ? error : "");
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if ((st = db_prepare(db, sql_read)) == NULL)
@@ -771,8 +762,7 @@ sched_run_end(struct db *db, const char *name, int64_t run_id,
 	db_bind_int(st, 3, failures);
 	db_bind_int(st, 4, started);
 	db_bind_int(st, 5, backlog);
-	rc = db_step(db, st);
-	db_done(db, st);
+	rc = db_step_done(db, st);
 	if (rc != SQLITE_DONE || db_commit(db) != SQLITE_OK)
 		goto fail;
 	return 0;
