@@ -538,6 +538,16 @@ struct erp {
 struct erp	*erp_soap_open(const struct erp_config *, char *err,
 		    size_t errsz);
 
+/* For the fuzz harness and tests: from now on the SOAP client e (from
+ * erp_soap_open) sends nothing and reads every answer from next(ctx),
+ * which sets *p and *len to the next piece of the body and returns 1, or
+ * returns 0 at its end; the pieces reach the parsers as libcurl's would,
+ * and the answer has HTTP status status.  No network I/O happens.  next ==
+ * NULL goes back to the network. */
+typedef int	(*erp_soap_feed_fn)(void *ctx, const char **p, size_t *len);
+void		 erp_soap_set_feed(struct erp *e, erp_soap_feed_fn next,
+		    void *ctx, long status);
+
 /* Record an error on the client (printf-style message); returns code. */
 enum erp_err	 erp_fail(struct erp *, enum erp_err code, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));

@@ -48,6 +48,13 @@
  *
  * Memory: the client and its buffers are malloc'd for the client's life;
  * records and their strings come from the caller's arena.
+ *
+ * Feeding from memory.  erp_soap_set_feed() (for the fuzz harness and
+ * tests) replaces libcurl below xfer_pump(): a call builds its request as
+ * usual but sends nothing, and each pump hands the next piece of a body in
+ * memory to xfer_write(), as curl's write callback would, so everything
+ * above it (the reader's pull, the SAX push parser, the verdicts) is the
+ * code the network path runs.
  */
 #include "config.h"
 
@@ -97,7 +104,12 @@ struct soap {
 	int		 doctype;	/* a DOCTYPE was seen and refused */
 	/* document mode (SAX): the write callback feeds this parser */
 	xmlParserCtxtPtr sax;
+	int		 sax_failed;	/* it failed: the rest is only read */
 	struct docstate	*doc;
+	/* erp_soap_set_feed(): the answer comes from here, not from curl */
+	erp_soap_feed_fn feed;
+	void		*feed_ctx;
+	long		 feed_status;
 };
 
 /* ---- small helpers ---- */
@@ -117,6 +129,34 @@ xml_structured(void *ctx, xmlErrorPtr e)
 		    e->line, e->message);
 		c->xml_err[strcspn(c->xml_err, "\n")] = '\0';
 	}
+}
+
+/* The length of the longest prefix of s[0..len) that does not end inside a
+ * UTF-8 sequence: what a cut may keep of UTF-8 text. */
+static size_t
+utf8_whole(const char *s, size_t len)
+{
+	size_t i = len, need;
+	unsigned char c;
+
+	while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || (c = (unsigned char)s[i - 1]) < 0xc0)
+		return len;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	return len - (i - 1) < need ? i - 1 : len;
+}
+
+/* src into dst (dstsz > 0 bytes), cut at a character if it must be. */
+static void
+copy_str(char *dst, size_t dstsz, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= dstsz)
+		len = utf8_whole(src, dstsz - 1);
+	memcpy(dst, src, len);
+	dst[len] = '\0';
 }
 
 /* Append s to b with XML escaping (text and attribute values alike). */
@@ -146,6 +186,25 @@ put_esc(struct buf *b, const char *s)
 			break;
 		default:
 			buf_putc(b, *p);
+		}
+	}
+}
+
+/* The same for an attribute value in canonical XML: tab and line feed as
+ * character references too, or a parser would read them back as spaces. */
+static void
+put_esc_attr(struct buf *b, const char *s)
+{
+	char one[2] = { '\0', '\0' };
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\t')
+			buf_puts(b, "&#9;");
+		else if (*s == '\n')
+			buf_puts(b, "&#10;");
+		else {
+			one[0] = *s;
+			put_esc(b, one);
 		}
 	}
 }
@@ -180,11 +239,15 @@ req_end(struct soap *c, const char *op)
 	buf_printf(&c->req, "</o:%s></soap:Body></soap:Envelope>\n", op);
 }
 
+/* Non-zero if n is an element of namespace ns named name (NULL: any
+ * name).  A local name with a colon (from a malformed QName, which libxml2
+ * only warns about) is nobody's: canonical XML could not say it again. */
 static int
 is_el(xmlNodePtr n, const char *ns, const char *name)
 {
 	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
 	    strcmp((const char *)n->ns->href, ns) == 0 &&
+	    strchr((const char *)n->name, ':') == NULL &&
 	    (name == NULL || strcmp((const char *)n->name, name) == 0);
 }
 
@@ -211,23 +274,55 @@ dec_bad(struct dec *d, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The text of an element (its text children joined); "" if none. */
+/* Non-zero if n has an element child (of any namespace). */
+static int
+has_element(xmlNodePtr n)
+{
+	xmlNodePtr k;
+
+	for (k = n->children; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE)
+			return 1;
+	return 0;
+}
+
+/* The text of child k that counts (as canon() writes it and d_text()
+ * reads it), or NULL: text and CDATA only, and no white space between
+ * elements (has_el: k's parent has an element child). */
+static const char *
+kept_text(xmlNodePtr k, int has_el)
+{
+	const char *s;
+
+	if ((k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) ||
+	    k->content == NULL)
+		return NULL;
+	s = (const char *)k->content;
+	if (*s == '\0' || (has_el && s[strspn(s, " \t\r\n")] == '\0'))
+		return NULL;
+	return s;
+}
+
+/* The text of an element (its text children joined, see kept_text());
+ * "" if none. */
 static const char *
 d_text(struct dec *d, xmlNodePtr n)
 {
 	xmlNodePtr t;
 	struct buf b = BUF_INIT;
 	const char *s;
+	int has_el;
 
 	t = n->children;
 	if (t == NULL)
 		return "";
 	if (t->next == NULL && (t->type == XML_TEXT_NODE ||
-	    t->type == XML_CDATA_SECTION_NODE))
+	    t->type == XML_CDATA_SECTION_NODE) && t->content != NULL)
 		return arena_strdup(d->a, (const char *)t->content);
+	has_el = has_element(n);
 	for (; t != NULL; t = t->next)
-		if (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE)
-			buf_puts(&b, (const char *)t->content);
+		if ((s = kept_text(t, has_el)) != NULL)
+			buf_puts(&b, s);
 	s = arena_strdup(d->a, buf_cstr(&b));
 	buf_free(&b);
 	return s;
@@ -438,13 +533,16 @@ d_contact(struct dec *d, xmlNodePtr e, struct erp_contact *ct)
 /* Canonical XML of a subtree: elements of the contract's namespace by
  * local name (the root declares it as the default namespace), their
  * unqualified attributes, text; white space between elements dropped,
- * foreign elements and comments left out.  Same record, same bytes. */
+ * foreign elements and comments left out, an element left with nothing
+ * written as empty.  Same record, same bytes; and the canonical text of
+ * canonical text is itself (erp_decode() of a payload gives it back). */
 static void
 canon(struct buf *b, xmlNodePtr n, int root)
 {
 	xmlNodePtr k;
 	xmlAttrPtr p;
-	int has_el = 0;
+	const char *s;
+	int has_el = has_element(n), empty = 1;
 
 	buf_printf(b, "<%s", (const char *)n->name);
 	if (root)
@@ -453,14 +551,14 @@ canon(struct buf *b, xmlNodePtr n, int root)
 		if (p->ns != NULL)
 			continue;
 		buf_printf(b, " %s=\"", (const char *)p->name);
-		if (p->children != NULL)
-			put_esc(b, (const char *)p->children->content);
+		if (p->children != NULL && p->children->content != NULL)
+			put_esc_attr(b, (const char *)p->children->content);
 		buf_putc(b, '"');
 	}
-	for (k = n->children; k != NULL; k = k->next)
-		if (k->type == XML_ELEMENT_NODE)
-			has_el = 1;
-	if (n->children == NULL) {
+	for (k = n->children; k != NULL && empty; k = k->next)
+		if (is_el(k, ERP_NS, NULL) || kept_text(k, has_el) != NULL)
+			empty = 0;
+	if (empty) {
 		buf_puts(b, "/>");
 		return;
 	}
@@ -468,14 +566,8 @@ canon(struct buf *b, xmlNodePtr n, int root)
 	for (k = n->children; k != NULL; k = k->next) {
 		if (is_el(k, ERP_NS, NULL))
 			canon(b, k, 0);
-		else if (k->type == XML_TEXT_NODE ||
-		    k->type == XML_CDATA_SECTION_NODE) {
-			const char *s = (const char *)k->content;
-
-			if (has_el && s[strspn(s, " \t\r\n")] == '\0')
-				continue;
+		else if ((s = kept_text(k, has_el)) != NULL)
 			put_esc(b, s);
-		}
 	}
 	buf_printf(b, "</%s>", (const char *)n->name);
 }
@@ -1022,6 +1114,8 @@ xfer_start(struct soap *c, const char *op)
 	c->curl_err[0] = '\0';
 	c->xml_err[0] = '\0';
 	c->doctype = 0;
+	if (c->feed != NULL)
+		return 0;
 
 	snprintf(action, sizeof(action), "SOAPAction: \"" SOAP_ACTION "%s\"",
 	    op);
@@ -1049,11 +1143,29 @@ xfer_stop(struct soap *c)
 {
 	struct curl_slist *h = NULL;
 
+	if (c->feed != NULL)
+		return;
 	curl_multi_remove_handle(c->multi, c->easy);
 	curl_easy_getinfo(c->easy, CURLINFO_PRIVATE, (char **)&h);
 	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, NULL);
 	curl_slist_free_all(h);
+}
+
+/* The feed's next piece to the write callback, as curl would hand it. */
+static void
+feed_pump(struct soap *c)
+{
+	const char *p;
+	size_t len;
+
+	if (c->feed(c->feed_ctx, &p, &len) != 1) {
+		c->done = 1;
+		c->result = CURLE_OK;
+	} else if (xfer_write((char *)p, 1, len, c) != len) {
+		c->done = 1;
+		c->result = CURLE_WRITE_ERROR;
+	}
 }
 
 /* Let curl make progress: read what the socket has, or wait for it. */
@@ -1064,6 +1176,10 @@ xfer_pump(struct soap *c)
 	int running = 0, left;
 	size_t before = c->in.len;
 
+	if (c->feed != NULL) {
+		feed_pump(c);
+		return;
+	}
 	curl_multi_perform(c->multi, &running);
 	while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
 		if (m->msg == CURLMSG_DONE) {
@@ -1081,6 +1197,25 @@ xfer_pump(struct soap *c)
 		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
 }
 
+/* Keep the answer's last bytes: did it close its envelope? */
+static void
+tail_keep(struct soap *c, const char *p, size_t len)
+{
+	size_t keep;
+
+	if (len >= sizeof(c->tail)) {
+		memcpy(c->tail, p + len - sizeof(c->tail), sizeof(c->tail));
+		c->tail_len = sizeof(c->tail);
+		return;
+	}
+	keep = sizeof(c->tail) - len;
+	if (keep > c->tail_len)
+		keep = c->tail_len;
+	memmove(c->tail, c->tail + c->tail_len - keep, keep);
+	memcpy(c->tail + keep, p, len);
+	c->tail_len = keep + len;
+}
+
 static size_t
 xfer_write(char *p, size_t size, size_t nmemb, void *ctx)
 {
@@ -1088,10 +1223,17 @@ xfer_write(char *p, size_t size, size_t nmemb, void *ctx)
 	size_t len = size * nmemb;
 
 	if (c->sax != NULL) {
-		/* document mode: straight into the SAX parser */
-		if (xmlParseChunk(c->sax, p, (int)len, 0) != 0 ||
-		    !c->sax->wellFormed)
-			return 0;	/* curl stops: CURLE_WRITE_ERROR */
+		/* document mode: straight into the SAX parser.  After a parse
+		 * error the rest is only read, for its last bytes, to tell a
+		 * malformed answer from one that ended early (as soap_call()
+		 * does); a refused DOCTYPE stops the transfer at once. */
+		if (!c->sax_failed && (xmlParseChunk(c->sax, p, (int)len, 0) !=
+		    0 || !c->sax->wellFormed)) {
+			if (c->doctype)
+				return 0;	/* curl: CURLE_WRITE_ERROR */
+			c->sax_failed = 1;
+		}
+		tail_keep(c, p, len);
 		return len;
 	}
 	if (c->in_off > 0 && c->in_off == c->in.len) {
@@ -1103,19 +1245,7 @@ xfer_write(char *p, size_t size, size_t nmemb, void *ctx)
 		c->in_off = 0;
 	}
 	buf_put(&c->in, p, len);
-	/* keep the last bytes: did the answer close its envelope? */
-	if (len >= sizeof(c->tail)) {
-		memcpy(c->tail, p + len - sizeof(c->tail), sizeof(c->tail));
-		c->tail_len = sizeof(c->tail);
-	} else {
-		size_t keep = sizeof(c->tail) - len;
-
-		if (keep > c->tail_len)
-			keep = c->tail_len;
-		memmove(c->tail, c->tail + c->tail_len - keep, keep);
-		memcpy(c->tail + keep, p, len);
-		c->tail_len = keep + len;
-	}
+	tail_keep(c, p, len);
 	return len;
 }
 
@@ -1157,6 +1287,18 @@ static int
 xfer_close(void *ctx)
 {
 	return 0;
+}
+
+/* The answer's HTTP status (0 if none). */
+static long
+xfer_status(struct soap *c)
+{
+	long status = 0;
+
+	if (c->feed != NULL)
+		return c->feed_status;
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	return status;
 }
 
 static enum erp_err
@@ -1229,8 +1371,8 @@ fault_read(struct soap *c, struct arena *a, xmlNodePtr f)
 				else if (NAME(k, "message"))
 					msg = d_text(&d, k);
 				else if (NAME(k, "field"))
-					snprintf(e->field, sizeof(e->field),
-					    "%s", d_val(&d, k));
+					copy_str(e->field, sizeof(e->field),
+					    d_val(&d, k));
 				else if (NAME(k, "retry_after"))
 					e->retry_after = atoi(d_val(&d, k));
 			}
@@ -1418,7 +1560,7 @@ soap_call(struct soap *c, const char *op, struct arena *a, child_fn child,
 		}
 	/* the answer stopped before its envelope was closed */
 	truncated = !tail_closed(c);
-	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	status = xfer_status(c);
 	xfer_stop(c);
 	c->base.err.http_status = (int)status;
 
@@ -1723,8 +1865,7 @@ ping_child(struct soap *c, xmlTextReaderPtr r, void *vctx)
 	if (strcmp(name, "version") == 0)
 		k->p->version = d_int(&d, n);
 	else if (strcmp(name, "server") == 0)
-		snprintf(k->p->server, sizeof(k->p->server), "%s",
-		    d_text(&d, n));
+		copy_str(k->p->server, sizeof(k->p->server), d_text(&d, n));
 	else if (strcmp(name, "now") == 0)
 		snprintf(k->now, sizeof(k->now), "%s", d_val(&d, n));
 	else if (strcmp(name, "utc_offset") == 0) {
@@ -1849,12 +1990,12 @@ created_child(struct soap *c, xmlTextReaderPtr r, void *vctx)
 	if ((n = xmlTextReaderExpand(r)) == NULL)
 		return erp_fail(&c->base, ERP_E_XML, "cannot read %s", name);
 	if (strcmp(name, "uuid") == 0) {
-		snprintf(k->uuid, k->uuidsz, "%s", d_val(&d, n));
+		copy_str(k->uuid, k->uuidsz, d_val(&d, n));
 		k->got = erp_uuid_valid(k->uuid);
 	} else if (strcmp(name, "number") == 0 || strcmp(name, "code") == 0)
-		snprintf(k->number, k->numbersz, "%s", d_val(&d, n));
+		copy_str(k->number, k->numbersz, d_val(&d, n));
 	else if (strcmp(name, "status") == 0 && k->status != NULL)
-		snprintf(k->status, k->statussz, "%s", d_val(&d, n));
+		copy_str(k->status, k->statussz, d_val(&d, n));
 	else if (strcmp(name, "existed") == 0)
 		*k->existed = d_bool(&d, n);
 	return ERP_OK;
@@ -1980,6 +2121,10 @@ struct docstate {
 	void		*ctx;
 	const char	*resp;
 	int		 depth;
+	int		 envelope;	/* the root is a SOAP 1.1 Envelope */
+	int		 in_body;	/* inside its (first) Body */
+	int		 seen_body;
+	int		 seen_first;	/* the Body's first element was seen */
 	int		 in_resp;	/* inside the response element */
 	int		 in_fault;
 	int		 in_detail;
@@ -2030,6 +2175,10 @@ b64_feed(struct docstate *s, const unsigned char *p, int len)
 {
 	int i, v;
 
+	/* after a bad character, nothing more: what reaches the sink may not
+	 * depend on how the parser split the text */
+	if (s->bad64)
+		return;
 	for (i = 0; i < len; i++) {
 		if (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')
 			continue;
@@ -2080,11 +2229,20 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	s->depth++;
 	s->field = DF_NONE;
 	s->tlen = 0;
-	if (s->depth == 3 && soap && strcmp(l, "Fault") == 0)
-		s->in_fault = 1;
-	else if (s->depth == 3 && erp && strcmp(l, s->resp) == 0)
-		s->in_resp = s->got_resp = 1;
-	else if (s->in_resp && s->depth == 4 && erp) {
+	/* Envelope > Body > the response or the Fault, the Body's first
+	 * element, as the reader's walk_doc() takes them */
+	if (s->depth == 1)
+		s->envelope = soap && strcmp(l, "Envelope") == 0;
+	else if (s->depth == 2 && s->envelope && !s->seen_body && soap &&
+	    strcmp(l, "Body") == 0)
+		s->in_body = s->seen_body = 1;
+	else if (s->depth == 3 && s->in_body && !s->seen_first) {
+		s->seen_first = 1;
+		if (soap && strcmp(l, "Fault") == 0)
+			s->in_fault = 1;
+		else if (erp && strcmp(l, s->resp) == 0)
+			s->in_resp = s->got_resp = 1;
+	} else if (s->in_resp && s->depth == 4 && erp) {
 		if (strcmp(l, "file_name") == 0)
 			s->field = DF_NAME;
 		else if (strcmp(l, "content_type") == 0)
@@ -2125,6 +2283,8 @@ copy_text(char *dst, size_t dstsz, const char *src, size_t len)
 	}
 	if (len >= dstsz)
 		len = dstsz - 1;
+	/* a cut here or in sax_chars() keeps whole characters */
+	len = utf8_whole(src, len);
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }
@@ -2189,6 +2349,8 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	}
 	if (s->depth == 4)
 		s->in_detail = 0;
+	if (s->depth == 2)
+		s->in_body = 0;
 	s->depth--;
 }
 
@@ -2294,14 +2456,18 @@ soap_document(struct erp *e, enum erp_doc kind, const char *uuid,
 		    "failed");
 	}
 	xmlCtxtUseOptions(c->sax, XML_OPTS);
+	c->sax_failed = 0;
 	while (!c->done && !s->sink_stopped)
 		xfer_pump(c);
-	if (c->done && c->result == CURLE_OK)
-		xmlParseChunk(c->sax, NULL, 0, 1);
-	wellformed = c->sax->wellFormed && !c->doctype;
+	/* an encoding error halts the parser without clearing wellFormed:
+	 * its answer counts, here as in xfer_write() */
+	if (c->done && c->result == CURLE_OK && !c->sax_failed &&
+	    xmlParseChunk(c->sax, NULL, 0, 1) != 0)
+		c->sax_failed = 1;
+	wellformed = c->sax->wellFormed && !c->doctype && !c->sax_failed;
 	xmlFreeParserCtxt(c->sax);
 	c->sax = NULL;
-	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	status = xfer_status(c);
 	xfer_stop(c);
 	e->err.http_status = (int)status;
 
@@ -2325,16 +2491,37 @@ soap_document(struct erp *e, enum erp_doc kind, const char *uuid,
 	} else if (status != 200)
 		err = erp_fail(e, status == 401 || status == 403 ? ERP_E_AUTH :
 		    ERP_E_HTTP, "HTTP status %ld", status);
+	else if (!wellformed && c->doctype)
+		err = erp_fail(e, ERP_E_XML, "malformed answer: DOCTYPE or "
+		    "entity refused");
+	else if (!wellformed && tail_closed(c))
+		err = erp_fail(e, ERP_E_XML, "malformed answer: %s",
+		    c->xml_err[0] != '\0' ? c->xml_err : "parse error");
 	else if (!wellformed)
-		err = erp_fail(e, c->doctype ? ERP_E_XML : ERP_E_TRUNCATED,
-		    "%s", c->doctype ? "DOCTYPE or entity refused" :
+		err = erp_fail(e, ERP_E_TRUNCATED, "answer ended early: %s",
 		    c->xml_err[0] != '\0' ? c->xml_err : "incomplete answer");
+	else if (!s->envelope)
+		err = erp_fail(e, ERP_E_XML, "malformed answer: not a SOAP 1.1 "
+		    "envelope");
 	else if (!s->got_resp || !s->got_content)
 		err = erp_fail(e, ERP_E_PROTOCOL, "%s without content", resp);
 	else if (s->bad64)
 		err = erp_fail(e, ERP_E_PROTOCOL, "%s: bad base64", resp);
 	free(s);
 	return err;
+}
+
+/* ---- feeding from memory ---- */
+
+void
+erp_soap_set_feed(struct erp *e, erp_soap_feed_fn next, void *ctx,
+    long status)
+{
+	struct soap *c = (struct soap *)e;
+
+	c->feed = next;
+	c->feed_ctx = ctx;
+	c->feed_status = status;
 }
 
 /* ---- open and close ---- */

@@ -39,6 +39,9 @@ harness_sources() {
 		echo "cgi-src/lib/http.c cgi-src/lib/arena.c cgi-src/lib/log.c" ;;
 	tmpl)
 		echo "cgi-src/lib/tmpl.c cgi-src/lib/arena.c cgi-src/lib/log.c" ;;
+	soap)
+		echo "cgi-src/erp/erp.c cgi-src/erp/erp_soap.c" \
+		    "cgi-src/lib/arena.c cgi-src/lib/log.c" ;;
 	*)
 		echo "cgi-src/lib/arena.c cgi-src/lib/log.c" ;;
 	esac
@@ -46,12 +49,20 @@ harness_sources() {
 harness_flags() {
 	case $1 in
 	tmpl) pkg-config --cflags --libs jansson ;;
+	soap)
+		echo "-I$srcdir/cgi-src/erp"
+		pkg-config --cflags --libs libxml-2.0 libcurl ;;
 	esac
 }
 
-# libFuzzer dictionaries: tokens the parsers look for.
+# libFuzzer dictionaries: tokens the parsers look for (inline, or in
+# tests/fuzz/NAME.dict).
 harness_dict() {
 	case $1 in
+	tmpl|soap)
+		if [ -f "$srcdir/tests/fuzz/$1.dict" ]; then
+			cat "$srcdir/tests/fuzz/$1.dict"
+		fi ;;
 	query|urlencoded) cat <<'DICT'
 "&"
 "="
@@ -130,7 +141,8 @@ if [ -z "$secs" ]; then
 	    { echo "$0: run $name first" >&2; exit 2; }
 	# Edges only (no hit counters) and short inputs: the seed corpus stays
 	# a few dozen small files rather than every input libFuzzer kept.
-	case $name in multipart) maxlen=2048 ;; *) maxlen=512 ;; esac
+	case $name in multipart) maxlen=2048 ;; soap) maxlen=4096 ;;
+	*) maxlen=512 ;; esac
 	before=$(ls "$seeds" | wc -l)
 	"$out/fuzz_$name" -merge=1 -use_counters=0 -max_len=$maxlen \
 	    "$seeds" "$out/corpus" >"$out/merge.log" 2>&1
