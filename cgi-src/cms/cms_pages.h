@@ -50,4 +50,18 @@ void	cms_staff_update(struct req *);
 void	cms_staff_disable(struct req *);
 void	cms_staff_enable(struct req *);
 void	cms_audit_list(struct req *);
+/* marketing.c, news.c: content (B2, B3) */
+void	cms_marketing_list(struct req *);
+void	cms_marketing_new(struct req *);
+void	cms_marketing_create(struct req *);
+void	cms_marketing_edit(struct req *);
+void	cms_marketing_update(struct req *);
+void	cms_marketing_unpublish(struct req *);
+void	cms_news_list(struct req *);
+void	cms_news_new(struct req *);
+void	cms_news_create(struct req *);
+void	cms_news_edit(struct req *);
+void	cms_news_update(struct req *);
+void	cms_news_unpublish(struct req *);
+void	cms_news_settings(struct req *);
 #endif

@@ -19,6 +19,10 @@ void	news_list(struct req *);
 void	news_show(struct req *);
 /* cgi-src/portal/dashboard.c */
 void	dashboard_show(struct req *);
+/* cgi-src/portal/marketing.c */
+void	marketing_list(struct req *);
+void	marketing_show(struct req *);
+void	marketing_download(struct req *);
 /* the modules' own lists */
 #include "../auth/auth_pages.h"
 #include "../account/account_pages.h"

@@ -76,6 +76,7 @@ static const struct nav_item nav_portal[] = {
 	{ "/portal", N_("Pulpit"), PERM_LOGIN },
 	{ "/news", N_("Aktualności"), PERM_PUBLIC },
 	{ "/catalog", N_("Katalog"), PERM_LOGIN },
+	{ "/portal/marketing", N_("Materiały marketingowe"), PERM_LOGIN },
 	{ "/account/users", N_("Współpracownicy"), PERM_USERS_MANAGE },
 	{ "/account/branches", N_("Oddziały i adresy"), PERM_USERS_MANAGE },
 	{ "/account/profile", N_("Profil"), PERM_LOGIN },
@@ -89,6 +90,7 @@ static const struct nav_item nav_cms[] = {
 	{ "/cms/users", N_("Użytkownicy"), PERM_CMS_USERS },
 	{ "/cms/staff", N_("Pracownicy"), PERM_CMS_STAFF },
 	{ "/cms/audit", N_("Dziennik zdarzeń"), PERM_CMS_AUDIT },
+	{ "/cms/marketing", N_("Treści"), PERM_CMS_CONTENT },
 	{ NULL, NULL, PERM_PUBLIC }
 };
 
