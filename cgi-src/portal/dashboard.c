@@ -3,7 +3,7 @@
  *
  * One page that reaches every module this customer has (customer_module)
  * AND this user may use, and only modules that exist as pages today (the
- * catalogue, marketing materials, co-workers); what needs attention, from
+ * catalogue, marketing materials); what needs attention, from
  * data that exists (the customer's ERP block, an overdue balance, marketing
  * materials published since the user last opened them); and the credit
  * position as framuga-sync brought it from OknoERP (customer.credit_limit,
@@ -38,10 +38,9 @@ static const struct dash_module {
 	{ "marketing", PERM_LOGIN, "/portal/marketing",
 	    N_("Materiały marketingowe"),
 	    N_("Katalogi, zdjęcia i materiały do pobrania.") },
-	{ "", PERM_USERS_MANAGE, "/account/users", N_("Współpracownicy"),
-	    N_("Konta i uprawnienia pracowników Twojej firmy.") },
-	{ "", PERM_LOGIN, "/account/profile", N_("Profil"),
-	    N_("Dane firmy, hasło i język.") },
+	/* Orders, quotes, complaints, mail and tasks join here, with their
+	 * permissions (PERM_ORDERS_VIEW ...), when their pages exist.  The
+	 * account pages (profile, co-workers) are in the menu. */
 };
 
 /* Is module on for customer?  1, 0; -1 on a database error. */
