@@ -1,12 +1,15 @@
 /*
  * price.c: the price a customer sees (contract in price.h).
  *
- * Three constant statements, one per step (individual, group, catalogue),
- * each an equality probe of price_lookup (product_id, kind, customer_id,
- * grp, currency, lang) with two small IN lists (currency, lang): at most
- * four index seeks and no scan.  The ORDER BY picks, among the hits, the
- * customer's currency first and the language version's own price before
- * the one for every version.  Division rounds with quotient and remainder,
+ * One constant statement, the three steps (individual, group, catalogue)
+ * as UNION ALL branches, each one seek of price_lookup (product_id, kind,
+ * customer_id, grp, currency, lang) on its first four columns, currency
+ * and lang filtered: three index seeks, no scan, no sorter and no
+ * temporary table (a per-probe ORDER BY and IN lists used as index
+ * constraints built temporary B-trees, which were most of a list page's
+ * time: tests/bench/catalog_bench.sh).  price_get() picks, among the hits, the most
+ * specific step, then the customer's currency, then the language
+ * version's own price before the one for every version.  Division rounds with quotient and remainder,
  * so no intermediate doubles an amount (2 x 9 x 10^18 would not fit).
  */
 #include "config.h"
@@ -109,85 +112,65 @@ price_ctx_load(struct db *db, int64_t customer_id, const char *lang,
 	return rc;
 }
 
-/* One step: ?1 product, ?2 customer or group, ?3 currency, ?4 lang. */
-static const char q_individual[] =
-    "SELECT currency, amount FROM price "
+/* The three steps in one statement: ?1 product, ?2 customer, ?3 currency,
+ * ?4 lang, ?5 group ('' skips the group step).  Each branch is one
+ * equality seek of price_lookup on its first four columns; currency and
+ * lang are filters (the unary + keeps them out of the index look-up: as
+ * index constraints the IN lists built a temporary table per execution),
+ * over the at most four rows of that prefix.  UNION ALL and no ORDER BY,
+ * so no sorter: price_get() picks the best of the rows, as the steps'
+ * ORDER BY currency = ?3 DESC, lang DESC would have. */
+static const char q_steps[] =
+    "SELECT 1, currency, lang, amount FROM price "
     "WHERE product_id = ?1 AND kind = 'individual' AND customer_id = ?2 "
-    "AND grp = '' AND currency IN (?3, 'PLN') AND lang IN (?4, '') "
-    "ORDER BY currency = ?3 DESC, lang DESC LIMIT 1";
-static const char q_group[] =
-    "SELECT currency, amount FROM price "
+    "AND grp = '' AND +currency IN (?3, 'PLN') AND +lang IN (?4, '') "
+    "UNION ALL "
+    "SELECT 2, currency, lang, amount FROM price "
     "WHERE product_id = ?1 AND kind = 'group' AND customer_id IS NULL "
-    "AND grp = ?2 AND currency IN (?3, 'PLN') AND lang IN (?4, '') "
-    "ORDER BY currency = ?3 DESC, lang DESC LIMIT 1";
-static const char q_catalogue[] =
-    "SELECT currency, amount FROM price "
+    "AND grp = ?5 AND ?5 <> '' AND +currency IN (?3, 'PLN') "
+    "AND +lang IN (?4, '') "
+    "UNION ALL "
+    "SELECT 3, currency, lang, amount FROM price "
     "WHERE product_id = ?1 AND kind = 'catalogue' AND customer_id IS NULL "
-    "AND grp = '' AND currency IN (?3, 'PLN') AND lang IN (?4, '') "
-    "ORDER BY currency = ?3 DESC, lang DESC LIMIT 1";
-
-/* 1 found (currency in *is_pln, amount in *amount), 0 none, -1 error. */
-static int
-probe(struct db *db, enum price_kind kind, const struct price_ctx *ctx,
-    int64_t product_id, int *is_pln, int64_t *amount)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	switch (kind) {
-	case PRICE_INDIVIDUAL:
-		st = db_prepare(db, q_individual);
-		break;
-	case PRICE_GROUP:
-		st = db_prepare(db, q_group);
-		break;
-	default:
-		st = db_prepare(db, q_catalogue);
-		break;
-	}
-	if (st == NULL)
-		return -1;
-	db_bind_int(st, 1, product_id);
-	if (kind == PRICE_INDIVIDUAL)
-		db_bind_int(st, 2, ctx->customer_id);
-	else if (kind == PRICE_GROUP)
-		db_bind_text(st, 2, ctx->grp);
-	db_bind_text(st, 3, ctx->currency);
-	db_bind_text(st, 4, ctx->lang);
-	rc = db_step(db, st);
-	if (rc == SQLITE_ROW) {
-		*is_pln = strcmp(db_col_text(st, 0), ctx->currency) != 0;
-		*amount = db_col_int(st, 1);
-		rc = 1;
-	} else
-		rc = rc == SQLITE_DONE ? 0 : -1;
-	db_done(db, st);
-	return rc;
-}
+    "AND grp = '' AND +currency IN (?3, 'PLN') AND +lang IN (?4, '')";
 
 int
 price_get(struct db *db, const struct price_ctx *ctx, int64_t product_id,
     int vat_bp, struct price *out)
 {
-	static const enum price_kind steps[] = {
-		PRICE_INDIVIDUAL, PRICE_GROUP, PRICE_CATALOGUE
+	static const enum price_kind kinds[] = {
+		PRICE_NONE, PRICE_INDIVIDUAL, PRICE_GROUP, PRICE_CATALOGUE
 	};
-	int64_t amount = 0, net;
-	size_t i;
-	int rc = 0, is_pln = 0;
+	sqlite3_stmt *st;
+	int64_t amount = 0, net, step;
+	int rc, score, best = -1, is_pln = 0, pln;
 
 	memset(out, 0, sizeof(*out));
 	memcpy(out->currency, ctx->currency, sizeof(out->currency));
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (steps[i] == PRICE_GROUP && ctx->grp[0] == '\0')
-			continue;
-		if ((rc = probe(db, steps[i], ctx, product_id, &is_pln,
-		    &amount)) != 0)
-			break;
-	}
-	if (rc == -1)
+	if ((st = db_prepare(db, q_steps)) == NULL)
 		return -1;
-	if (rc == 0)
+	db_bind_int(st, 1, product_id);
+	db_bind_int(st, 2, ctx->customer_id);
+	db_bind_text(st, 3, ctx->currency);
+	db_bind_text(st, 4, ctx->lang);
+	db_bind_text(st, 5, ctx->grp);
+	while ((rc = db_step(db, st)) == SQLITE_ROW) {
+		/* lower is better: the step, then the customer's currency,
+		 * then the language version's own price */
+		step = db_col_int(st, 0);
+		pln = strcmp(db_col_text(st, 1), ctx->currency) != 0;
+		score = (int)step * 4 + pln * 2 +
+		    (db_col_text(st, 2)[0] == '\0');
+		if (best == -1 || score < best) {
+			best = score;
+			is_pln = pln;
+			amount = db_col_int(st, 3);
+		}
+	}
+	db_done(db, st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (best == -1)
 		return 0;
 	net = amount;
 	if (is_pln) {
@@ -201,7 +184,7 @@ price_get(struct db *db, const struct price_ctx *ctx, int64_t product_id,
 		out->converted = 1;
 	} else if (amount >= PRICE_MAX)
 		return -1;
-	out->kind = steps[i];
+	out->kind = kinds[best / 4];
 	out->net = net;
 	out->gross = price_gross(net, vat_bp);
 	return 0;
