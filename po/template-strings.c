@@ -184,11 +184,11 @@
 /* www/templates/catalog/product.html */ _("Cena");
 /* www/templates/catalog/product.html */ _("na zapytanie");
 /* www/templates/catalog/product.html */ _("Dostępność");
-/* www/templates/catalog/product.html */ _("brak");
+/* www/templates/catalog/product.html */ _("Magazyn domyślny");
 /* www/templates/catalog/product.html */ _("Opis");
 /* www/templates/catalog/product.html */ _("Cechy");
+/* www/templates/catalog/product.html */ _("Zdjęcia");
 /* www/templates/catalog/product.html */ _("Pliki");
-/* www/templates/catalog/product.html */ _("zdjęcie");
 /* www/templates/catalog/product.html */ _("Produkty powiązane");
 /* www/templates/catalog/product.html */ _("Zamienniki");
 /* www/templates/catalog/rows.html */ _("Produkty");
@@ -197,7 +197,6 @@
 /* www/templates/catalog/rows.html */ _("Cena netto");
 /* www/templates/catalog/rows.html */ _("Cena brutto");
 /* www/templates/catalog/rows.html */ _("Dostępność");
-/* www/templates/catalog/rows.html */ _("brak");
 /* www/templates/catalog/search.html */ _("Ścieżka");
 /* www/templates/catalog/search.html */ _("Katalog");
 /* www/templates/catalog/search.html */ _("Szukaj w katalogu");

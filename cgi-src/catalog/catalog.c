@@ -16,6 +16,27 @@
  * code, id); the cursor is the last row's key and id (?k=KEY&a=ID).  The
  * sort key comes from an allow-list (sort_keys below).
  *
+ * Stock (C4): shown by the rule of the customer's price group, kept as a
+ * setting in meta (key 'catalog.stock.GRP', the group's rule, else key
+ * 'catalog.stock.' for every group; value 'exact', 'hidden' or
+ * 'level:LOW' with LOW in thousandths of the unit): the exact quantity;
+ * "available" / "low" (below LOW) / "none"; or nothing at all.  Without a
+ * setting: 'level:10000' (10 units), so a dealer sees no exact figures
+ * until the maker decides so; staff (no customer) see exact quantities.
+ * The quantity is the sum over the active warehouses; the product page
+ * adds the default warehouse (the customer's default_warehouse_uuid, else
+ * the product's) and its stock by the same rule.
+ *
+ * Files and photos (C1): the product page links each stored file as
+ * /catalog/p/ID/f/SHA256; catalog_file() answers it only to a logged-in
+ * user for a product visible in their language version (else 404, like a
+ * missing file) and lets nginx send DATA_DIR/store/XX/SHA256 (the sync's
+ * file store, doc/sync.md 7) through X-Accel-Redirect.  The type comes
+ * from an allow-list (anything else is application/octet-stream), and the
+ * answer is always an attachment, so a file the ERP sent never renders as
+ * a page of ours.  Photos are shown as those same originals, scaled by
+ * CSS: no image library is linked, so there are no thumbnails.
+ *
  * Search: FTS5 over catalog_fts (db/0005_catalog.sql) in the user's
  * language; each word of the query becomes a quoted prefix term (so the
  * query's own punctuation is never FTS syntax), with ł folded to l as in
@@ -34,6 +55,7 @@
 #include "catalog_pages.h"
 #include "db.h"
 #include "i18n.h"
+#include "log.h"
 #include "page.h"
 #include "perm.h"
 #include "price.h"
@@ -43,18 +65,106 @@
 #define CATALOG_SEARCH_MAX	50
 #define CATALOG_QUERY_MAX	200	/* bytes of a search query */
 
-/* What a request knows about pricing. */
+#define STOCK_LOW_DEFAULT	10000	/* thousandths: 10 units */
+
+enum stock_mode {
+	STOCK_EXACT,
+	STOCK_LEVEL,
+	STOCK_HIDDEN
+};
+
+/* What a request knows about pricing and stock. */
 struct cat {
 	struct req		*r;
 	int			 prices;	/* show prices */
 	struct price_ctx	 pctx;
+	enum stock_mode		 stock;
+	int64_t			 stock_low;	/* STOCK_LEVEL: "low" below */
+	const char		*warehouse;	/* customer's default, "" none */
 };
+
+/* The stock rule and default warehouse of the caller's customer into c.
+ * 0 or -1. */
+static int
+cat_stock_rule(struct req *r, struct cat *c)
+{
+	static const char q[] =
+	    "SELECT c.default_warehouse_uuid, (SELECT m.value FROM meta m "
+	    "  WHERE m.key IN ('catalog.stock.' || c.grp, 'catalog.stock.') "
+	    "  ORDER BY length(m.key) DESC LIMIT 1) "
+	    "FROM customer c WHERE c.id = ?";
+	sqlite3_stmt *st;
+	const char *v = NULL;
+	char *end;
+	int rc;
+
+	c->stock = STOCK_EXACT;
+	c->stock_low = 0;
+	c->warehouse = "";
+	if (r->session == NULL || r->session->customer_id <= 0)
+		return 0;	/* staff */
+	c->stock = STOCK_LEVEL;
+	c->stock_low = STOCK_LOW_DEFAULT;
+	if ((st = db_prepare(r->db, q)) == NULL)
+		return -1;
+	db_bind_int(st, 1, r->session->customer_id);
+	if ((rc = db_step(r->db, st)) == SQLITE_ROW) {
+		c->warehouse = arena_strdup(r->arena, db_col_text(st, 0));
+		if (!db_col_is_null(st, 1))
+			v = db_col_text(st, 1);
+	}
+	if (v == NULL)
+		;
+	else if (strcmp(v, "exact") == 0)
+		c->stock = STOCK_EXACT;
+	else if (strcmp(v, "hidden") == 0)
+		c->stock = STOCK_HIDDEN;
+	else if (strncmp(v, "level:", 6) == 0 &&
+	    (c->stock_low = strtoll(v + 6, &end, 10), end != v + 6) &&
+	    *end == '\0' && c->stock_low >= 0)
+		c->stock = STOCK_LEVEL;
+	else {
+		log_err("catalog: meta catalog.stock.*: bad rule '%s', "
+		    "using level:%d", v, STOCK_LOW_DEFAULT);
+		c->stock_low = STOCK_LOW_DEFAULT;
+	}
+	db_done(r->db, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Stock qty (thousandths of unit) by the rule into obj: "stock" (text)
+ * and "stock_level" (available, low, none: a CSS class). */
+static void
+cat_stock_json(struct cat *c, json_t *obj, int64_t qty, const char *unit)
+{
+	struct req *r = c->r;
+	const char *text, *level;
+
+	if (c->stock == STOCK_HIDDEN)
+		return;
+	if (qty <= 0) {
+		level = "none";
+		text = _("brak");
+	} else if (c->stock == STOCK_LEVEL && qty < c->stock_low) {
+		level = "low";
+		text = _("mało");
+	} else {
+		level = "available";
+		text = c->stock == STOCK_EXACT ? arena_printf(r->arena,
+		    "%s %s", i18n_number(r->arena, qty, 3), unit) :
+		    _("dostępny");
+	}
+	json_object_set_new_nocheck(obj, "stock", json_string(text));
+	json_object_set_new_nocheck(obj, "stock_level", json_string(level));
+}
 
 static int
 cat_init(struct req *r, struct cat *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->r = r;
+	if (cat_stock_rule(r, c) == -1)
+		return -1;
 	if (r->session == NULL || r->session->customer_id <= 0 ||
 	    !perm_allows(r, PERM_PRICES_VIEW))
 		return 0;
@@ -76,7 +186,7 @@ cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
     const char *unit)
 {
 	static const char q_stock[] =
-	    "SELECT coalesce(sum(s.qty_milli), 0), count(*) FROM stock s "
+	    "SELECT coalesce(sum(s.qty_milli), 0) FROM stock s "
 	    "JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1 "
 	    "WHERE s.product_id = ? AND s.qty_milli > 0";
 	struct req *r = c->r;
@@ -98,17 +208,47 @@ cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
 			    _("cena grupowa") : _("cena katalogowa")));
 		}
 	}
+	if (c->stock == STOCK_HIDDEN)
+		return 0;
 	if ((st = db_prepare(r->db, q_stock)) == NULL)
 		return -1;
 	db_bind_int(st, 1, product_id);
 	if (db_step(r->db, st) == SQLITE_ROW)
 		qty = db_col_int(st, 0);
 	db_done(r->db, st);
-	json_object_set_new_nocheck(row, "in_stock", json_boolean(qty > 0));
-	if (qty > 0)
-		json_object_set_new_nocheck(row, "stock", json_string(arena_printf(
-		    r->arena, "%s %s", i18n_number(r->arena, qty, 3), unit)));
+	cat_stock_json(c, row, qty, unit);
 	return 0;
+}
+
+/* Prices and stock of every row of a list (each has id, vat_bp, unit),
+ * in one read transaction: one snapshot for the page, and one lock and
+ * WAL look-up instead of one per statement.  0 or -1. */
+static int
+cat_rows_extras(struct cat *c, json_t *rows)
+{
+	struct db *db = c->r->db;
+	json_t *row;
+	size_t i;
+	int rc = 0;
+
+	if (json_array_size(rows) == 0)
+		return 0;
+	if (db_begin_read(db) != SQLITE_OK)
+		return -1;
+	json_array_foreach(rows, i, row) {
+		if (cat_row_extras(c, row,
+		    json_integer_value(json_object_get(row, "id")),
+		    (int)json_integer_value(json_object_get(row, "vat_bp")),
+		    json_string_value(json_object_get(row, "unit"))) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == -1)
+		db_rollback(db);
+	else if (db_commit(db) != SQLITE_OK)
+		rc = -1;
+	return rc;
 }
 
 /* ---- GET /catalog ---- */
@@ -364,23 +504,15 @@ catalog_category(struct req *r)
 	}
 	db_done(r->db, st);
 	/* Prices and stock after the list's statement is done. */
-	{
-		size_t i;
-
-		json_array_foreach(rows, i, row) {
-			if (cat_row_extras(&c, row,
-			    json_integer_value(json_object_get(row, "id")),
-			    (int)json_integer_value(json_object_get(row,
-			    "vat_bp")), json_string_value(json_object_get(row,
-			    "unit"))) == -1) {
-				page_error(r, 500, NULL);
-				return;
-			}
-		}
+	if (cat_rows_extras(&c, rows) == -1) {
+		page_error(r, 500, NULL);
+		return;
 	}
 	json_object_set_new(ctx, "rows", rows);
 	json_object_set_new(ctx, "children", kids);
 	json_object_set_new(ctx, "prices", json_boolean(c.prices));
+	json_object_set_new(ctx, "stock_shown",
+	    json_boolean(c.stock != STOCK_HIDDEN));
 	json_object_set_new(ctx, "sort", json_string(sort_keys[s].name));
 	json_object_set_new(ctx, "sort_name", json_boolean(s == 0));
 	if (n > CATALOG_PAGE && last_key != NULL) {
@@ -393,12 +525,40 @@ catalog_category(struct req *r)
 
 /* ---- GET /catalog/p/{id} ---- */
 
+/* The Content-Type a stored file is sent with: the ERP's type when it is
+ * on this list, else NULL (application/octet-stream). */
+static const char *
+file_type(const char *mime)
+{
+	static const char *const ok[] = {
+		"image/jpeg", "image/png", "image/webp", "image/gif",
+		"image/svg+xml", "application/pdf", "application/zip",
+		"text/plain",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(mime, ok[i]) == 0)
+			return ok[i];
+	return NULL;
+}
+
+/* 1 if a file of this type can be shown in an <img>. */
+static int
+image_type(const char *mime)
+{
+	const char *t = file_type(mime);
+
+	return t != NULL && strncmp(t, "image/", 6) == 0;
+}
+
 void
 catalog_product(struct req *r)
 {
 	static const char q_prod[] =
 	    "SELECT p.code, p.unit, p.vat_bp, t.name, t.description, "
-	    "c.id, coalesce(ct.name, c.code) FROM product p "
+	    "c.id, coalesce(ct.name, c.code), p.default_warehouse_uuid "
+	    "FROM product p "
 	    "JOIN product_visibility v ON v.product_id = p.id AND v.lang = ?2 "
 	    "JOIN product_text t ON t.product_id = p.id AND t.lang = ?2 "
 	    "LEFT JOIN category c ON c.erp_uuid = p.category_uuid "
@@ -410,7 +570,7 @@ catalog_product(struct req *r)
 	    "SELECT name, value, unit FROM product_attr "
 	    "WHERE product_id = ? AND lang = ? ORDER BY sort, code";
 	static const char q_files[] =
-	    "SELECT kind, name, mime, size FROM product_file "
+	    "SELECT kind, name, mime, size, sha256 FROM product_file "
 	    "WHERE product_id = ? AND stored = 1 ORDER BY kind, sort, name";
 	static const char q_rel[] =
 	    "SELECT r.kind, o.id, o.code, t.name FROM product_relation r "
@@ -419,10 +579,17 @@ catalog_product(struct req *r)
 	    "JOIN product_text t ON t.product_id = o.id AND t.lang = ?2 "
 	    "WHERE r.product_id = ?1 AND o.deleted_at IS NULL AND o.active = 1 "
 	    "ORDER BY r.kind, r.sort";
+	/* ?1 product, ?2 the warehouse's uuid */
+	static const char q_wh[] =
+	    "SELECT w.name, coalesce((SELECT sum(s.qty_milli) FROM stock s "
+	    "  WHERE s.product_id = ?1 AND s.warehouse_id = w.id "
+	    "  AND s.qty_milli > 0), 0) "
+	    "FROM warehouse w WHERE w.erp_uuid = ?2 AND w.active = 1";
 	json_t *ctx, *item, *attrs = json_array(), *files = json_array();
 	json_t *related = json_array(), *subs = json_array();
+	json_t *photos = json_array();
 	int64_t id = r->iparam[0];
-	const char *unit;
+	const char *unit, *wh;
 	sqlite3_stmt *st;
 	struct cat c;
 	int vat_bp;
@@ -456,7 +623,26 @@ catalog_product(struct req *r)
 		json_object_set_new_nocheck(item, "category",
 		    json_string(db_col_text(st, 6)));
 	}
+	/* The default warehouse: the customer's, else the product's. */
+	wh = c.warehouse[0] != '\0' ? c.warehouse :
+	    arena_strdup(r->arena, db_col_text(st, 7));
 	db_done(r->db, st);
+
+	if (wh[0] != '\0' && c.stock != STOCK_HIDDEN) {
+		if ((st = db_prepare(r->db, q_wh)) == NULL)
+			goto fail;
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, wh);
+		if (db_step(r->db, st) == SQLITE_ROW) {
+			json_t *w = json_object();
+
+			json_object_set_new_nocheck(w, "name",
+			    json_string(db_col_text(st, 0)));
+			cat_stock_json(&c, w, db_col_int(st, 1), unit);
+			json_object_set_new_nocheck(item, "warehouse", w);
+		}
+		db_done(r->db, st);
+	}
 
 	if ((st = db_prepare(r->db, q_attr)) == NULL)
 		goto fail;
@@ -472,11 +658,13 @@ catalog_product(struct req *r)
 		goto fail;
 	db_bind_int(st, 1, id);
 	while (db_step(r->db, st) == SQLITE_ROW)
-		json_array_append_new(files, json_pack("{s:b, s:s, s:s, s:s}",
-		    "photo", strcmp(db_col_text(st, 0), "photo") == 0,
+		json_array_append_new(strcmp(db_col_text(st, 0), "photo") == 0 &&
+		    image_type(db_col_text(st, 2)) ? photos : files,
+		    json_pack("{s:s, s:s, s:s, s:s}",
 		    "name", db_col_text(st, 1), "mime", db_col_text(st, 2),
 		    "size", i18n_number(r->arena,
-		    (db_col_int(st, 3) + 1023) / 1024, 0)));
+		    (db_col_int(st, 3) + 1023) / 1024, 0),
+		    "sha", db_col_text(st, 4)));
 	db_done(r->db, st);
 
 	if ((st = db_prepare(r->db, q_rel)) == NULL)
@@ -495,13 +683,57 @@ catalog_product(struct req *r)
 	json_object_set_new(ctx, "item", item);
 	json_object_set_new(ctx, "attrs", attrs);
 	json_object_set_new(ctx, "files", files);
+	json_object_set_new(ctx, "photos", photos);
 	json_object_set_new(ctx, "related", related);
 	json_object_set_new(ctx, "substitutes", subs);
 	json_object_set_new(ctx, "prices", json_boolean(c.prices));
+	json_object_set_new(ctx, "stock_shown",
+	    json_boolean(c.stock != STOCK_HIDDEN));
 	page_render(r, 200, "catalog/product.html", ctx);
 	return;
 fail:
 	page_error(r, 500, NULL);
+}
+
+/* ---- GET /catalog/p/{id}/f/{sha256} ---- */
+
+void
+catalog_file(struct req *r)
+{
+	static const char q[] =
+	    "SELECT f.name, f.mime FROM product_file f "
+	    "JOIN product p ON p.id = f.product_id "
+	    "WHERE f.product_id = ?1 AND f.sha256 = ?2 AND f.stored = 1 "
+	    "AND p.deleted_at IS NULL AND p.active = 1 "
+	    "AND EXISTS (SELECT 1 FROM product_visibility v "
+	    "  WHERE v.product_id = p.id AND v.lang = ?3) "
+	    "ORDER BY f.kind, f.sort LIMIT 1";
+	const char *sha = r->param[1], *name, *type;
+	sqlite3_stmt *st;
+
+	/* the store's names: 64 lowercase hex digits (the route allows
+	 * [0-9a-f] only) */
+	if (strlen(sha) != 64) {
+		page_error(r, 404, NULL);
+		return;
+	}
+	if ((st = db_prepare(r->db, q)) == NULL) {
+		page_error(r, 500, NULL);
+		return;
+	}
+	db_bind_int(st, 1, r->iparam[0]);
+	db_bind_text(st, 2, sha);
+	db_bind_text(st, 3, r->lang);
+	if (db_step(r->db, st) != SQLITE_ROW) {
+		db_done(r->db, st);
+		page_error(r, 404, NULL);
+		return;
+	}
+	name = arena_strdup(r->arena, db_col_text(st, 0));
+	type = file_type(db_col_text(st, 1));
+	db_done(r->db, st);
+	resp_accel(r, arena_printf(r->arena, "/_accel/store/%.2s/%s", sha,
+	    sha), name[0] != '\0' ? name : sha, type);
 }
 
 /* ---- GET /catalog/search?q= ---- */
@@ -549,13 +781,15 @@ fts_query(struct arena *a, const char *q)
 void
 catalog_search(struct req *r)
 {
+	/* The name from catalog_name and the language from its row (not
+	 * product_text and the FTS row's own lang column): every match is
+	 * joined before the ORDER BY, and those two would read each match's
+	 * whole text, description included. */
 	static const char q_search[] =
-	    "SELECT n.product_id, p.code, t.name, p.unit, p.vat_bp "
+	    "SELECT n.product_id, p.code, n.name, p.unit, p.vat_bp "
 	    "FROM catalog_fts f JOIN catalog_name n ON n.id = f.rowid "
 	    "JOIN product p ON p.id = n.product_id "
-	    "JOIN product_text t ON t.product_id = n.product_id "
-	    "AND t.lang = n.lang "
-	    "WHERE catalog_fts MATCH ?1 AND f.lang = ?2 "
+	    "WHERE catalog_fts MATCH ?1 AND n.lang = ?2 "
 	    "AND p.deleted_at IS NULL AND p.active = 1 "
 	    "AND EXISTS (SELECT 1 FROM product_visibility v "
 	    "  WHERE v.product_id = n.product_id AND v.lang = ?2) "
@@ -615,17 +849,14 @@ catalog_search(struct req *r)
 		json_array_append_new(rows, row);
 	}
 	db_done(r->db, st);
-	json_array_foreach(rows, i, row) {
-		if (cat_row_extras(&c, row,
-		    json_integer_value(json_object_get(row, "id")),
-		    (int)json_integer_value(json_object_get(row, "vat_bp")),
-		    json_string_value(json_object_get(row, "unit"))) == -1) {
-			page_error(r, 500, NULL);
-			return;
-		}
+	if (cat_rows_extras(&c, rows) == -1) {
+		page_error(r, 500, NULL);
+		return;
 	}
 	json_object_set_new(ctx, "rows", rows);
 	json_object_set_new(ctx, "searched", json_true());
 	json_object_set_new(ctx, "prices", json_boolean(c.prices));
+	json_object_set_new(ctx, "stock_shown",
+	    json_boolean(c.stock != STOCK_HIDDEN));
 	page_render(r, 200, "catalog/search.html", ctx);
 }

@@ -10,5 +10,6 @@ void	catalog_tree(struct req *);		/* GET /catalog */
 void	catalog_category(struct req *);		/* GET /catalog/c/{id} */
 void	catalog_product(struct req *);		/* GET /catalog/p/{id} */
 void	catalog_search(struct req *);		/* GET /catalog/search */
+void	catalog_file(struct req *);	/* GET /catalog/p/{id}/f/{sha256} */
 
 #endif

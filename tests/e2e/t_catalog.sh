@@ -166,6 +166,56 @@ for p in $others; do
 done
 is "$bad" 0 "products with B's individual prices show A's price to A ($(echo $others | wc -w) checked)"
 
+# ---- stock (C4): the rule of the customer's group, the default warehouse -------------
+W1=$(pq "SELECT erp_uuid FROM warehouse WHERE active = 1 ORDER BY id LIMIT 1")
+W2=$(pq "SELECT erp_uuid FROM warehouse WHERE active = 1 ORDER BY id LIMIT 1 OFFSET 1")
+[ -n "$W2" ] || bail_out "no two warehouses"
+W1NAME=$(pq "SELECT name FROM warehouse WHERE erp_uuid = '$W1'")
+W2NAME=$(pq "SELECT name FROM warehouse WHERE erp_uuid = '$W2'")
+pq "DELETE FROM stock WHERE product_id IN ($P1, $P2);
+    INSERT INTO stock (erp_uuid, product_id, warehouse_id, qty_milli, updated_at) VALUES
+    ('t-s1', $P1, (SELECT id FROM warehouse WHERE erp_uuid = '$W1'), 5000, 0),
+    ('t-s2', $P1, (SELECT id FROM warehouse WHERE erp_uuid = '$W2'), 7000, 0);
+    UPDATE product SET default_warehouse_uuid = '$W2' WHERE id = $P1;
+    UPDATE customer SET default_warehouse_uuid = '' WHERE id = $A;
+    DELETE FROM meta WHERE key LIKE 'catalog.stock.%'"
+# "LEVEL TEXT" of the total (dd) and of the default warehouse (span)
+stock_total() { tr -d '\n' <"$HTTP_BODY" | grep -o '<dd class="stock stock-[a-z]*">[^<]*<' | sed 's/.*stock-\([a-z]*\)">\(.*\)<$/\1 \2/' | head -1; }
+stock_wh() { tr -d '\n' <"$HTTP_BODY" | grep -o '<dd class="warehouse">[^<]*<span class="stock stock-[a-z]*">[^<]*<' | sed 's/<dd class="warehouse">\(.*\): <span class="stock stock-\([a-z]*\)">\(.*\)<$/\1|\2 \3/' | head -1; }
+stock_row() {	# PRODUCT-ID: the list row's stock cell, "LEVEL TEXT"
+	tr -d '\n' <"$HTTP_BODY" | grep -o "href=\"/catalog/p/$1\">.*" | grep -o '<td class="stock stock-[a-z]*">[^<]*<' | sed 's/.*stock-\([a-z]*\)">\(.*\)<$/\1 \2/' | head -1
+}
+http_get "/catalog/p/$P1" -b "$JA"
+is "$(stock_total)" "available dostępny" "no rule set: 12 units are 'available' (the default: level, low below 10)"
+is "$(stock_wh)" "$W2NAME|low mało" "the product's default warehouse with its 7 units: 'low'"
+unlike "$(http_body)" "12,000|7,000" "and no exact quantity"
+pq "UPDATE customer SET default_warehouse_uuid = '$W1' WHERE id = $A"
+http_get "/catalog/p/$P1" -b "$JA"
+is "$(stock_wh)" "$W1NAME|low mało" "the customer's default warehouse wins over the product's"
+http_get "/catalog/p/$P2" -b "$JA"
+is "$(stock_total)" "none brak" "a product without stock: 'none'"
+http_get "/catalog/c/$CAT?sort=code" -b "$JA"
+is "$(stock_row "$P1")" "available dostępny" "the list shows the level too"
+is "$(stock_row "$P2")" "none brak" "and 'none' for the product without stock"
+pq "INSERT INTO meta (key, value) VALUES ('catalog.stock.A', 'exact')"
+http_get "/catalog/p/$P1" -b "$JA"
+is "$(stock_total)" "available 12,000 szt" "group A set to 'exact': A sees 12,000 units"
+is "$(stock_wh)" "$W1NAME|available 5,000 szt" "and 5,000 in their warehouse"
+pq "INSERT INTO meta (key, value) VALUES ('catalog.stock.', 'level:20000');
+    INSERT INTO meta (key, value) VALUES ('catalog.stock.B', 'hidden')"
+http_get "/catalog/p/$P1" -b "$JE"
+is "$(stock_total)" "available 12,000 szt" "E (group A too) sees the same exact figure"
+pq "UPDATE customer SET grp = 'C' WHERE id = $E"
+http_get "/catalog/p/$P1" -b "$JE"
+is "$(stock_total)" "low mało" "a group without a rule of its own takes the default rule (low below 20 units)"
+pq "UPDATE customer SET grp = 'B' WHERE id = $E"
+http_get "/catalog/p/$P1" -b "$JE"
+unlike "$(http_body)" "Dostępność|class=\"stock|Magazyn domyślny" "group B 'hidden': no stock on the product page"
+http_get "/catalog/c/$CAT?sort=code" -b "$JE"
+unlike "$(http_body)" "Dostępność|class=\"stock" "nor a stock column in the list"
+pq "UPDATE customer SET grp = 'A' WHERE id = $E;
+    DELETE FROM meta WHERE key LIKE 'catalog.stock.%'"
+
 # ---- search ------------------------------------------------------------------------------------------
 first_hit() { grep -o 'href="/catalog/p/[0-9]*"' "$HTTP_BODY" | head -1 | tr -cd '0-9'; }
 hits() { grep -o 'href="/catalog/p/[0-9]*"' "$HTTP_BODY" | tr -cd '0-9\n'; }
@@ -203,6 +253,41 @@ http_get "/catalog/p/$P4" -b "$JA"
 is "$HTTP_STATUS" 404 "its URL answers 404"
 http_get "/catalog/p/$P3" -b "$JA"
 unlike "$(http_body)" "/catalog/p/$P4\"" "and no related list links it"
+
+# ---- files and photos: authorised by the app, sent by nginx (X-Accel-Redirect) --------
+[ "$(pq "SELECT count(*) FROM product_file WHERE stored = 1")" -gt 0 ] || sync run files
+FP=$(pq "SELECT f.product_id FROM product_file f JOIN product p ON p.id = f.product_id
+    WHERE f.stored = 1 AND f.kind = 'file' AND $vis ORDER BY f.product_id LIMIT 1")
+[ -n "$FP" ] || bail_out "no stored product file after the sync"
+FSHA=$(pq "SELECT sha256 FROM product_file WHERE product_id = $FP AND stored = 1 AND kind = 'file' LIMIT 1")
+http_get "/catalog/p/$FP" -b "$JA"
+like "$(http_body)" "href=\"/catalog/p/$FP/f/$FSHA\"" "the product page links its file"
+http_get "/catalog/p/$FP/f/$FSHA" -b "$JA"
+is "$HTTP_STATUS" 200 "the download answers 200"
+is "$(sha256sum <"$HTTP_BODY" | cut -d' ' -f1)" "$FSHA" "with the stored bytes (nginx sends them from the store)"
+is "$(wc -c <"$HTTP_BODY" | tr -d ' ')" "$(pq "SELECT size FROM product_file WHERE product_id = $FP AND sha256 = '$FSHA' LIMIT 1")" "all of them"
+like "$(http_header Content-Disposition)" "^attachment" "as an attachment"
+PP=$(pq "SELECT f.product_id FROM product_file f JOIN product p ON p.id = f.product_id
+    WHERE f.stored = 1 AND f.kind = 'photo' AND f.mime LIKE 'image/%' AND $vis ORDER BY f.product_id LIMIT 1")
+PSHA=$(pq "SELECT sha256 FROM product_file WHERE product_id = $PP AND stored = 1 AND kind = 'photo' LIMIT 1")
+http_get "/catalog/p/$PP" -b "$JA"
+like "$(http_body)" "<img class=\"product-photo\" src=\"/catalog/p/$PP/f/$PSHA\"" "a photo is shown (the original, scaled by CSS)"
+http_get "/catalog/p/$PP/f/$PSHA" -b "$JA"
+PMIME=$(pq "SELECT mime FROM product_file WHERE product_id = $PP AND sha256 = '$PSHA' LIMIT 1")
+like "$HTTP_STATUS $(http_header Content-Type)" "^200 $(printf '%s' "$PMIME" | sed 's/[+.]/\\&/g')(;|$)" "the photo answers with its image type ($PMIME)"
+http_get "/catalog/p/$FP/f/$FSHA"
+is "$HTTP_STATUS" 403 "no download without a login"
+http_get "/_accel/store/$(printf '%s' "$FSHA" | cut -c1-2)/$FSHA" -b "$JA"
+is "$HTTP_STATUS" 404 "the store's internal location is not reachable from outside"
+# P4 is hidden in Polish: give it a stored file (the same content)
+pq "INSERT INTO product_file (product_id, erp_uuid, kind, name, mime, size, sha256, sort, stored)
+    VALUES ($P4, 't-file', 'file', 'ukryty.pdf', 'application/pdf', 1, '$FSHA', 0, 1)"
+http_get "/catalog/p/$P4/f/$FSHA" -b "$JA"
+is "$HTTP_STATUS" 404 "the file of a product hidden in the user's language: 404"
+http_get "/catalog/p/$FP/f/$(printf '%064d' 0)" -b "$JA"
+is "$HTTP_STATUS" 404 "a file the product does not have: 404"
+http_get "/catalog/p/$FP/f/abc" -b "$JA"
+is "$HTTP_STATUS" 404 "a malformed name: 404"
 
 # ---- paging and the sort allow-list ---------------------------------------------------------------------
 http_get "/catalog/c/$CAT?sort=price" -b "$JA"
