@@ -46,6 +46,7 @@ catalog.tree		login		any	-
 catalog.search		login		any	-
 catalog.category	login		any	-
 catalog.product		login		any	-
+catalog.file		login		any	-
 auth.login		public		any	-
 auth.login.post		public		any	-
 auth.logout		login		any	-
