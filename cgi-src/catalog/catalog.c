@@ -35,7 +35,8 @@
  * from an allow-list (anything else is application/octet-stream), and the
  * answer is always an attachment, so a file the ERP sent never renders as
  * a page of ours.  Photos are shown as those same originals, scaled by
- * CSS: no image library is linked, so there are no thumbnails.
+ * the browser (img width): no image library is linked, so there are no
+ * thumbnails.
  *
  * Search: FTS5 over catalog_fts (db/0005_catalog.sql) in the user's
  * language; each word of the query becomes a quoted prefix term (so the

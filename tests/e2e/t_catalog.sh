@@ -271,7 +271,7 @@ PP=$(pq "SELECT f.product_id FROM product_file f JOIN product p ON p.id = f.prod
     WHERE f.stored = 1 AND f.kind = 'photo' AND f.mime LIKE 'image/%' AND $vis ORDER BY f.product_id LIMIT 1")
 PSHA=$(pq "SELECT sha256 FROM product_file WHERE product_id = $PP AND stored = 1 AND kind = 'photo' LIMIT 1")
 http_get "/catalog/p/$PP" -b "$JA"
-like "$(http_body)" "<img class=\"product-photo\" src=\"/catalog/p/$PP/f/$PSHA\"" "a photo is shown (the original, scaled by CSS)"
+like "$(http_body)" "<img class=\"product-photo\" src=\"/catalog/p/$PP/f/$PSHA\"" "a photo is shown (the original, scaled by the browser)"
 http_get "/catalog/p/$PP/f/$PSHA" -b "$JA"
 PMIME=$(pq "SELECT mime FROM product_file WHERE product_id = $PP AND sha256 = '$PSHA' LIMIT 1")
 like "$HTTP_STATUS $(http_header Content-Type)" "^200 $(printf '%s' "$PMIME" | sed 's/[+.]/\\&/g')(;|$)" "the photo answers with its image type ($PMIME)"
