@@ -90,9 +90,9 @@ static int
 cat_stock_rule(struct req *r, struct cat *c)
 {
 	static const char q[] =
-	    "SELECT c.default_warehouse_uuid, (SELECT m.value FROM meta m "
-	    "  WHERE m.key IN ('catalog.stock.' || c.grp, 'catalog.stock.') "
-	    "  ORDER BY length(m.key) DESC LIMIT 1) "
+	    "SELECT c.default_warehouse_uuid, coalesce("
+	    "  (SELECT value FROM meta WHERE key = 'catalog.stock.' || c.grp), "
+	    "  (SELECT value FROM meta WHERE key = 'catalog.stock.')) "
 	    "FROM customer c WHERE c.id = ?";
 	sqlite3_stmt *st;
 	const char *v = NULL;

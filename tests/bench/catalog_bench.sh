@@ -320,19 +320,19 @@ plan "product (catalog.c q_prod)" "SELECT p.code, p.unit, p.vat_bp, t.name,
     = $P AND p.deleted_at IS NULL AND p.active = 1"
 plan "price, the three steps (price.c q_steps)" "SELECT 1, currency, lang,
     amount FROM price WHERE product_id = $P AND kind = 'individual' AND
-    customer_id = $CUST AND grp = '' AND currency IN ('PLN', 'PLN') AND
-    lang IN ('pl', '') UNION ALL SELECT 2, currency, lang, amount FROM price
-    WHERE product_id = $P AND kind = 'group' AND customer_id IS NULL AND
-    grp = '$GRP' AND '$GRP' <> '' AND currency IN ('PLN', 'PLN') AND lang
-    IN ('pl', '') UNION ALL SELECT 3, currency, lang, amount FROM price
-    WHERE product_id = $P AND kind = 'catalogue' AND customer_id IS NULL
-    AND grp = '' AND currency IN ('PLN', 'PLN') AND lang IN ('pl', '')"
+    customer_id = $CUST AND grp = '' AND +currency IN ('PLN', 'PLN') AND
+    +lang IN ('pl', '') UNION ALL SELECT 2, currency, lang, amount FROM
+    price WHERE product_id = $P AND kind = 'group' AND customer_id IS NULL
+    AND grp = '$GRP' AND '$GRP' <> '' AND +currency IN ('PLN', 'PLN') AND
+    +lang IN ('pl', '') UNION ALL SELECT 3, currency, lang, amount FROM
+    price WHERE product_id = $P AND kind = 'catalogue' AND customer_id IS
+    NULL AND grp = '' AND +currency IN ('PLN', 'PLN') AND +lang IN ('pl', '')"
 plan "stock (catalog.c q_stock)" "SELECT coalesce(sum(s.qty_milli), 0) FROM
     stock s JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1 WHERE
     s.product_id = $P AND s.qty_milli > 0"
 plan "stock rule (catalog.c cat_stock_rule)" "SELECT c.default_warehouse_uuid,
-    (SELECT m.value FROM meta m WHERE m.key IN ('catalog.stock.' || c.grp,
-    'catalog.stock.') ORDER BY length(m.key) DESC LIMIT 1) FROM customer c
+    coalesce((SELECT value FROM meta WHERE key = 'catalog.stock.' || c.grp),
+    (SELECT value FROM meta WHERE key = 'catalog.stock.')) FROM customer c
     WHERE c.id = $CUST"
 [ "${E2E_KEEP:-0}" = 1 ] && echo "run directory: $E2E_RUNDIR"
 exit 0
