@@ -236,6 +236,8 @@ ok "the code '$lc' also matches a product that names it twice" sh -c "grep -qx '
 $(hits)
 EOT"
 is "$(first_hit)" "$P4" "the product with that exact code comes first"
+is "$(hits | grep -cx "$P4")" "$(hits | grep -cx "$P3")" \
+    "and only once (found by its code, not again among the full-text matches)"
 http_get "/catalog/search?q=%22%29%20OR%20*" -b "$JA"
 is "$HTTP_STATUS" 200 "FTS syntax in the query is only text"
 
