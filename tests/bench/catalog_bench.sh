@@ -304,13 +304,25 @@ plan "list by code (catalog.c q_by_code)" "SELECT p.id, t.name, p.code,
     p.deleted_at IS NULL AND (p.code, p.id) > ('', 0) AND p.active = 1 AND
     EXISTS (SELECT 1 FROM product_visibility v WHERE v.product_id = p.id
     AND v.lang = 'pl') ORDER BY p.code, p.id LIMIT 51"
-plan "search (catalog.c q_search)" "SELECT n.product_id, p.code, n.name,
-    p.unit, p.vat_bp FROM catalog_fts f JOIN catalog_name n ON n.id =
+plan "search probe (catalog.c q_search_probe)" "SELECT n.product_id, p.code,
+    n.name, p.unit, p.vat_bp FROM catalog_fts f JOIN catalog_name n ON n.id =
     f.rowid JOIN product p ON p.id = n.product_id WHERE catalog_fts MATCH
-    '\"$W\"*' AND n.lang = 'pl' AND p.deleted_at IS NULL AND p.active = 1
-    AND EXISTS (SELECT 1 FROM product_visibility v WHERE v.product_id =
-    n.product_id AND v.lang = 'pl') ORDER BY p.code = '$W' DESC, f.rank
-    LIMIT 51"
+    '\"$W\"*' AND n.lang = 'pl' AND p.code <> '$W' AND p.deleted_at IS NULL
+    AND p.active = 1 AND EXISTS (SELECT 1 FROM product_visibility v WHERE
+    v.product_id = n.product_id AND v.lang = 'pl') ORDER BY f.rowid LIMIT 201"
+plan "search ranked, small match sets only (catalog.c q_search_ranked)" "SELECT
+    n.product_id, p.code, n.name, p.unit, p.vat_bp FROM catalog_fts f JOIN
+    catalog_name n ON n.id = f.rowid JOIN product p ON p.id = n.product_id
+    WHERE catalog_fts MATCH '\"$W\"*' AND n.lang = 'pl' AND p.code <> '$W'
+    AND p.deleted_at IS NULL AND p.active = 1 AND EXISTS (SELECT 1 FROM
+    product_visibility v WHERE v.product_id = n.product_id AND v.lang = 'pl')
+    ORDER BY f.rank, f.rowid LIMIT 51"
+plan "search by exact code (catalog.c q_search_code)" "SELECT p.id, p.code,
+    n.name, p.unit, p.vat_bp FROM product p JOIN catalog_name n ON
+    n.product_id = p.id AND n.lang = 'pl' WHERE p.code = '$W' AND
+    p.deleted_at IS NULL AND p.active = 1 AND EXISTS (SELECT 1 FROM
+    product_visibility v WHERE v.product_id = p.id AND v.lang = 'pl') ORDER
+    BY p.id LIMIT 51"
 plan "product (catalog.c q_prod)" "SELECT p.code, p.unit, p.vat_bp, t.name,
     t.description, c.id, coalesce(ct.name, c.code) FROM product p JOIN
     product_visibility v ON v.product_id = p.id AND v.lang = 'pl' JOIN
