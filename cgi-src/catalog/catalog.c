@@ -161,8 +161,11 @@ cat_stock_json(struct cat *c, json_t *obj, int64_t qty, const char *unit)
 		text = _("mało");
 	} else {
 		level = "available";
+		/* Thousandths of a unit: whole units without decimals. */
 		text = c->stock == STOCK_EXACT ? arena_printf(r->arena,
-		    "%s %s", i18n_number(r->arena, qty, 3), unit) :
+		    "%s %s", qty % 1000 == 0 ?
+		    i18n_number(r->arena, qty / 1000, 0) :
+		    i18n_number(r->arena, qty, 3), unit) :
 		    _("dostępny");
 	}
 	json_object_set_new_nocheck(obj, "stock", json_string(text));
