@@ -226,8 +226,8 @@ account_branches_list(struct req *r)
 	    list_notice(r));
 }
 
-/* The branch id of the URL if the caller may touch it; else 404 answered
- * and 0. */
+/* The branch id of the URL if the caller may touch it; else 0 with 404
+ * (not the caller's) or 500 answered. */
 static int64_t
 own_branch(struct req *r, int64_t cust, struct acct_form *load)
 {
@@ -236,7 +236,6 @@ own_branch(struct req *r, int64_t cust, struct acct_form *load)
 	    "WHERE id = ?1 AND customer_id = ?2 AND (?3 = 0 OR id = ?3)";
 	sqlite3_stmt *st;
 	int64_t id = r->iparam[0];
-	int found = 0;
 
 	if ((st = db_prepare(r->db, q)) == NULL) {
 		page_error(r, 500, NULL);
@@ -245,16 +244,11 @@ own_branch(struct req *r, int64_t cust, struct acct_form *load)
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, cust);
 	db_bind_int(st, 3, r->session->branch_id);
-	if (db_step(r->db, st) == SQLITE_ROW) {
-		found = 1;
-		if (load != NULL)
-			acct_form_load(load, f_branch, NF(f_branch), st);
-	}
-	db_done(r->db, st);
-	if (!found) {
-		page_error(r, 404, NULL);
+	if ((st = page_row(r, st)) == NULL)
 		return 0;
-	}
+	if (load != NULL)
+		acct_form_load(load, f_branch, NF(f_branch), st);
+	db_done(r->db, st);
 	return id;
 }
 
@@ -523,7 +517,6 @@ own_addr(struct req *r, int64_t cust, struct acct_form *load)
 	    "WHERE id = ?1 AND customer_id = ?2 AND (?3 = 0 OR branch_id = ?3)";
 	sqlite3_stmt *st;
 	int64_t id = r->iparam[0];
-	int found = 0;
 
 	if ((st = db_prepare(r->db, q)) == NULL) {
 		page_error(r, 500, NULL);
@@ -532,19 +525,13 @@ own_addr(struct req *r, int64_t cust, struct acct_form *load)
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, cust);
 	db_bind_int(st, 3, r->session->branch_id);
-	if (db_step(r->db, st) == SQLITE_ROW) {
-		found = 1;
-		if (load != NULL) {
-			acct_form_load(load, f_addr, 9, st);
-			acct_form_set(load, "is_default",
-			    db_col_int(st, 9) ? "1" : "");
-		}
+	if ((st = page_row(r, st)) == NULL)
+		return 0;
+	if (load != NULL) {
+		acct_form_load(load, f_addr, 9, st);
+		acct_form_set(load, "is_default", db_col_int(st, 9) ? "1" : "");
 	}
 	db_done(r->db, st);
-	if (!found) {
-		page_error(r, 404, NULL);
-		return 0;
-	}
 	return id;
 }
 

@@ -175,18 +175,14 @@ cms_news_edit(struct req *r)
 	static const char q[] = "SELECT slug, lang, title, summary, body, "
 	    "published_at FROM news WHERE id = ?";
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_prepare(r->db, q)) == NULL) {
 		page_error(r, 500, NULL);
 		return;
 	}
 	db_bind_int(st, 1, r->iparam[0]);
-	if ((rc = db_step(r->db, st)) != SQLITE_ROW) {
-		db_done(r->db, st);
-		page_error(r, rc == SQLITE_DONE ? 404 : 500, NULL);
+	if ((st = page_row(r, st)) == NULL)
 		return;
-	}
 	{
 		const char *slug = arena_strdup(r->arena, db_col_text(st, 0));
 		const char *lang = arena_strdup(r->arena, db_col_text(st, 1));

@@ -16,6 +16,7 @@
 #include "../auth/auth.h"
 #include "arena.h"
 #include "cfg.h"
+#include "db.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -266,4 +267,16 @@ page_error(struct req *r, int status, const char *message)
 	depth--;
 	resp_open(r, status, "text/plain; charset=utf-8");
 	buf_printf(&r->resp.body, "%d %s\n", status, http_status_text(status));
+}
+
+sqlite3_stmt *
+page_row(struct req *r, sqlite3_stmt *st)
+{
+	int rc = db_step(r->db, st);
+
+	if (rc == SQLITE_ROW)
+		return st;
+	db_done(r->db, st);
+	page_error(r, rc == SQLITE_DONE ? 404 : 500, NULL);
+	return NULL;
 }

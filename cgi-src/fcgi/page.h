@@ -13,6 +13,7 @@
 #define FRAMUGA_PAGE_H
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "req.h"
 
@@ -27,5 +28,9 @@ void	 page_init(const struct config *);
 void	 page_fini(void);
 /* Error page through error.html, in the request's language. */
 void	 page_error(struct req *, int status, const char *message);
+/* Step st (prepared and bound by the caller) for the one row a page is
+ * about: st on SQLITE_ROW (the caller reads it, then calls db_done); else
+ * NULL after releasing st and answering 404 (no such row) or 500. */
+sqlite3_stmt *page_row(struct req *, sqlite3_stmt *st);
 
 #endif

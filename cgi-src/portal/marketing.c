@@ -165,7 +165,6 @@ mkt_item(struct req *r)
 	const char *grp;
 	int64_t cust;
 	sqlite3_stmt *st;
-	int rc;
 
 	if (mkt_scope(r, &cust, &grp) != 0)
 		return NULL;
@@ -177,12 +176,7 @@ mkt_item(struct req *r)
 	db_bind_int(st, 2, auth_now(r->cfg));
 	db_bind_text(st, 3, grp);
 	db_bind_text(st, 4, r->lang);
-	if ((rc = db_step(r->db, st)) != SQLITE_ROW) {
-		db_done(r->db, st);
-		page_error(r, rc == SQLITE_DONE ? 404 : 500, NULL);
-		return NULL;
-	}
-	return st;
+	return page_row(r, st);
 }
 
 /* GET /portal/marketing/{id} (PERM_LOGIN, customer): one item. */
