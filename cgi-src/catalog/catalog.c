@@ -1,6 +1,7 @@
 /*
  * catalog.c: the catalogue pages (C1, C5) with the customer's own prices
- * (C2, C3): the category tree, a category's products, a product, search.
+ * (C2, C3): the category tree and a category's products, and the pricing
+ * and stock context every catalogue page shares.
  *
  * Visibility: a product is shown in language version L only when it has a
  * product_visibility row (product, L), is active and not deleted; every
@@ -27,31 +28,9 @@
  * adds the default warehouse (the customer's default_warehouse_uuid, else
  * the product's) and its stock by the same rule.
  *
- * Files and photos (C1): the product page links each stored file as
- * /catalog/p/ID/f/SHA256; catalog_file() answers it only to a logged-in
- * user for a product visible in their language version (else 404, like a
- * missing file) and lets nginx send DATA_DIR/store/XX/SHA256 (the sync's
- * file store, doc/sync.md 7) through X-Accel-Redirect.  The type comes
- * from an allow-list (anything else is application/octet-stream), and the
- * answer is always an attachment, so a file the ERP sent never renders as
- * a page of ours.  Photos are shown as those same originals, scaled by
- * the browser (img width): no image library is linked, so there are no
- * thumbnails.
- *
- * Search: FTS5 over catalog_fts (db/0005_catalog.sql) in the user's
- * language; each word of the query becomes a quoted prefix term (so the
- * query's own punctuation is never FTS syntax), with ł folded to l as in
- * the index.  At most CATALOG_SEARCH_MAX hits, in this order:
- *  1. a product whose code equals the query (case-insensitive for ASCII),
- *     found through the product_code index (not through FTS);
- *  2. the other matches: by bm25 when there are at most CATALOG_RANK_MAX
- *     of them in the user's language; else (a broad query, e.g. a common
- *     word's prefix: thousands of matches) in catalogue order (the FTS
- *     rowid, the order the texts were synced) and the page says there are
- *     more, so the user narrows the query.  bm25 costs a computation per
- *     match before the LIMIT (about 14 ms for ~4,400 matches at 50,000
- *     products); the rowid order lets FTS5 stop at the LIMIT.  A probe in
- *     rowid order, LIMIT CATALOG_RANK_MAX + 1, tells the two apart.
+ * The product page and file downloads are in product.c, search in
+ * search.c; what they share (struct cat: the caller's pricing and stock
+ * rule) is declared in catalog_int.h.
  */
 #include "config.h"
 
@@ -62,6 +41,7 @@
 
 #include "arena.h"
 #include "../auth/auth.h"
+#include "catalog_int.h"
 #include "catalog_pages.h"
 #include "db.h"
 #include "i18n.h"
@@ -70,29 +50,6 @@
 #include "perm.h"
 #include "price.h"
 #include "req.h"
-
-#define CATALOG_PAGE		50
-#define CATALOG_SEARCH_MAX	50
-#define CATALOG_RANK_MAX	200	/* matches ranked by bm25 at most */
-#define CATALOG_QUERY_MAX	200	/* bytes of a search query */
-
-#define STOCK_LOW_DEFAULT	10000	/* thousandths: 10 units */
-
-enum stock_mode {
-	STOCK_EXACT,
-	STOCK_LEVEL,
-	STOCK_HIDDEN
-};
-
-/* What a request knows about pricing and stock. */
-struct cat {
-	struct req		*r;
-	int			 prices;	/* show prices */
-	struct price_ctx	 pctx;
-	enum stock_mode		 stock;
-	int64_t			 stock_low;	/* STOCK_LEVEL: "low" below */
-	const char		*warehouse;	/* customer's default, "" none */
-};
 
 /* The stock rule and default warehouse of the caller's customer into c.
  * 0 or -1. */
@@ -145,7 +102,7 @@ cat_stock_rule(struct req *r, struct cat *c)
 
 /* Stock qty (thousandths of unit) by the rule into obj: "stock" (text)
  * and "stock_level" (available, low, none: a CSS class). */
-static void
+void
 cat_stock_json(struct cat *c, json_t *obj, int64_t qty, const char *unit)
 {
 	struct req *r = c->r;
@@ -172,7 +129,7 @@ cat_stock_json(struct cat *c, json_t *obj, int64_t qty, const char *unit)
 	json_object_set_new_nocheck(obj, "stock_level", json_string(level));
 }
 
-static int
+int
 cat_init(struct req *r, struct cat *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -195,7 +152,7 @@ cat_init(struct req *r, struct cat *c)
 }
 
 /* Price and stock of one product into row.  0 or -1. */
-static int
+int
 cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
     const char *unit)
 {
@@ -237,7 +194,7 @@ cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
 /* Prices and stock of every row of a list (each has id, vat_bp, unit),
  * in one read transaction: one snapshot for the page, and one lock and
  * WAL look-up instead of one per statement.  0 or -1. */
-static int
+int
 cat_rows_extras(struct cat *c, json_t *rows)
 {
 	struct db *db = c->r->db;
@@ -535,391 +492,4 @@ catalog_category(struct req *r)
 	}
 	json_object_set_new(ctx, "paged", json_boolean(after != NULL));
 	page_render(r, 200, "catalog/category.html", ctx);
-}
-
-/* ---- GET /catalog/p/{id} ---- */
-
-/* The Content-Type a stored file is sent with: the ERP's type when it is
- * on this list, else NULL (application/octet-stream). */
-static const char *
-file_type(const char *mime)
-{
-	static const char *const ok[] = {
-		"image/jpeg", "image/png", "image/webp", "image/gif",
-		"image/svg+xml", "application/pdf", "application/zip",
-		"text/plain",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcmp(mime, ok[i]) == 0)
-			return ok[i];
-	return NULL;
-}
-
-/* 1 if a file of this type can be shown in an <img>. */
-static int
-image_type(const char *mime)
-{
-	const char *t = file_type(mime);
-
-	return t != NULL && strncmp(t, "image/", 6) == 0;
-}
-
-void
-catalog_product(struct req *r)
-{
-	static const char q_prod[] =
-	    "SELECT p.code, p.unit, p.vat_bp, t.name, t.description, "
-	    "c.id, coalesce(ct.name, c.code), p.default_warehouse_uuid "
-	    "FROM product p "
-	    "JOIN product_visibility v ON v.product_id = p.id AND v.lang = ?2 "
-	    "JOIN product_text t ON t.product_id = p.id AND t.lang = ?2 "
-	    "LEFT JOIN category c ON c.erp_uuid = p.category_uuid "
-	    "AND c.active = 1 "
-	    "LEFT JOIN category_text ct ON ct.category_id = c.id "
-	    "AND ct.lang = ?2 "
-	    "WHERE p.id = ?1 AND p.deleted_at IS NULL AND p.active = 1";
-	static const char q_attr[] =
-	    "SELECT name, value, unit FROM product_attr "
-	    "WHERE product_id = ? AND lang = ? ORDER BY sort, code";
-	static const char q_files[] =
-	    "SELECT kind, name, mime, size, sha256 FROM product_file "
-	    "WHERE product_id = ? AND stored = 1 ORDER BY kind, sort, name";
-	static const char q_rel[] =
-	    "SELECT r.kind, o.id, o.code, t.name FROM product_relation r "
-	    "JOIN product o ON o.erp_uuid = r.other_uuid "
-	    "JOIN product_visibility v ON v.product_id = o.id AND v.lang = ?2 "
-	    "JOIN product_text t ON t.product_id = o.id AND t.lang = ?2 "
-	    "WHERE r.product_id = ?1 AND o.deleted_at IS NULL AND o.active = 1 "
-	    "ORDER BY r.kind, r.sort";
-	/* ?1 product, ?2 the warehouse's uuid */
-	static const char q_wh[] =
-	    "SELECT w.name, coalesce((SELECT sum(s.qty_milli) FROM stock s "
-	    "  WHERE s.product_id = ?1 AND s.warehouse_id = w.id "
-	    "  AND s.qty_milli > 0), 0) "
-	    "FROM warehouse w WHERE w.erp_uuid = ?2 AND w.active = 1";
-	json_t *ctx, *item, *attrs = json_array(), *files = json_array();
-	json_t *related = json_array(), *subs = json_array();
-	json_t *photos = json_array();
-	int64_t id = r->iparam[0];
-	const char *unit, *wh;
-	sqlite3_stmt *st;
-	struct cat c;
-	int vat_bp;
-
-	if (cat_init(r, &c) == -1 || (st = db_prepare(r->db, q_prod)) == NULL) {
-		page_error(r, 500, NULL);
-		return;
-	}
-	db_bind_int(st, 1, id);
-	db_bind_text(st, 2, r->lang);
-	if (db_step(r->db, st) != SQLITE_ROW) {
-		db_done(r->db, st);
-		page_error(r, 404, NULL);
-		return;
-	}
-	ctx = page_ctx(r, db_col_text(st, 3), AREA_PORTAL);
-	unit = arena_strdup(r->arena, db_col_text(st, 1));
-	vat_bp = (int)db_col_int(st, 2);
-	item = json_object();
-	json_object_set_new_nocheck(item, "id", json_integer(id));
-	json_object_set_new_nocheck(item, "code", json_string(db_col_text(st, 0)));
-	json_object_set_new_nocheck(item, "unit", json_string(unit));
-	json_object_set_new_nocheck(item, "vat", json_string(
-	    i18n_number(r->arena, vat_bp, 2)));
-	json_object_set_new_nocheck(item, "name", json_string(db_col_text(st, 3)));
-	json_object_set_new_nocheck(item, "description",
-	    json_string(db_col_text(st, 4)));
-	if (!db_col_is_null(st, 5)) {
-		json_object_set_new_nocheck(item, "category_id",
-		    json_integer(db_col_int(st, 5)));
-		json_object_set_new_nocheck(item, "category",
-		    json_string(db_col_text(st, 6)));
-	}
-	/* The default warehouse: the customer's, else the product's. */
-	wh = c.warehouse[0] != '\0' ? c.warehouse :
-	    arena_strdup(r->arena, db_col_text(st, 7));
-	db_done(r->db, st);
-
-	if (wh[0] != '\0' && c.stock != STOCK_HIDDEN) {
-		if ((st = db_prepare(r->db, q_wh)) == NULL)
-			goto fail;
-		db_bind_int(st, 1, id);
-		db_bind_text(st, 2, wh);
-		if (db_step(r->db, st) == SQLITE_ROW) {
-			json_t *w = json_object();
-
-			json_object_set_new_nocheck(w, "name",
-			    json_string(db_col_text(st, 0)));
-			cat_stock_json(&c, w, db_col_int(st, 1), unit);
-			json_object_set_new_nocheck(item, "warehouse", w);
-		}
-		db_done(r->db, st);
-	}
-
-	if ((st = db_prepare(r->db, q_attr)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, id);
-	db_bind_text(st, 2, r->lang);
-	while (db_step(r->db, st) == SQLITE_ROW)
-		json_array_append_new(attrs, json_pack("{s:s, s:s, s:s}",
-		    "name", db_col_text(st, 0), "value", db_col_text(st, 1),
-		    "unit", db_col_text(st, 2)));
-	db_done(r->db, st);
-
-	if ((st = db_prepare(r->db, q_files)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, id);
-	while (db_step(r->db, st) == SQLITE_ROW)
-		json_array_append_new(strcmp(db_col_text(st, 0), "photo") == 0 &&
-		    image_type(db_col_text(st, 2)) ? photos : files,
-		    json_pack("{s:s, s:s, s:s, s:s}",
-		    "name", db_col_text(st, 1), "mime", db_col_text(st, 2),
-		    "size", i18n_number(r->arena,
-		    (db_col_int(st, 3) + 1023) / 1024, 0),
-		    "sha", db_col_text(st, 4)));
-	db_done(r->db, st);
-
-	if ((st = db_prepare(r->db, q_rel)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, id);
-	db_bind_text(st, 2, r->lang);
-	while (db_step(r->db, st) == SQLITE_ROW)
-		json_array_append_new(strcmp(db_col_text(st, 0), "substitute")
-		    == 0 ? subs : related, json_pack("{s:I, s:s, s:s}",
-		    "id", (json_int_t)db_col_int(st, 1),
-		    "code", db_col_text(st, 2), "name", db_col_text(st, 3)));
-	db_done(r->db, st);
-
-	if (cat_row_extras(&c, item, id, vat_bp, unit) == -1)
-		goto fail;
-	json_object_set_new(ctx, "item", item);
-	json_object_set_new(ctx, "attrs", attrs);
-	json_object_set_new(ctx, "files", files);
-	json_object_set_new(ctx, "photos", photos);
-	json_object_set_new(ctx, "related", related);
-	json_object_set_new(ctx, "substitutes", subs);
-	json_object_set_new(ctx, "prices", json_boolean(c.prices));
-	json_object_set_new(ctx, "stock_shown",
-	    json_boolean(c.stock != STOCK_HIDDEN));
-	page_render(r, 200, "catalog/product.html", ctx);
-	return;
-fail:
-	page_error(r, 500, NULL);
-}
-
-/* ---- GET /catalog/p/{id}/f/{sha256} ---- */
-
-void
-catalog_file(struct req *r)
-{
-	static const char q[] =
-	    "SELECT f.name, f.mime FROM product_file f "
-	    "JOIN product p ON p.id = f.product_id "
-	    "WHERE f.product_id = ?1 AND f.sha256 = ?2 AND f.stored = 1 "
-	    "AND p.deleted_at IS NULL AND p.active = 1 "
-	    "AND EXISTS (SELECT 1 FROM product_visibility v "
-	    "  WHERE v.product_id = p.id AND v.lang = ?3) "
-	    "ORDER BY f.kind, f.sort LIMIT 1";
-	const char *sha = r->param[1], *name, *type;
-	sqlite3_stmt *st;
-
-	/* the store's names: 64 lowercase hex digits (the route allows
-	 * [0-9a-f] only) */
-	if (strlen(sha) != 64) {
-		page_error(r, 404, NULL);
-		return;
-	}
-	if ((st = db_prepare(r->db, q)) == NULL) {
-		page_error(r, 500, NULL);
-		return;
-	}
-	db_bind_int(st, 1, r->iparam[0]);
-	db_bind_text(st, 2, sha);
-	db_bind_text(st, 3, r->lang);
-	if (db_step(r->db, st) != SQLITE_ROW) {
-		db_done(r->db, st);
-		page_error(r, 404, NULL);
-		return;
-	}
-	name = arena_strdup(r->arena, db_col_text(st, 0));
-	type = file_type(db_col_text(st, 1));
-	db_done(r->db, st);
-	resp_accel(r, arena_printf(r->arena, "/_accel/store/%.2s/%s", sha,
-	    sha), name[0] != '\0' ? name : sha, type);
-}
-
-/* ---- GET /catalog/search?q= ---- */
-
-/* The FTS5 query for the user's words: each word a quoted prefix term
- * ("word"*), " doubled, ł/Ł folded to l/L as in the index.  NULL if no
- * word. */
-static const char *
-fts_query(struct arena *a, const char *q)
-{
-	struct buf b = BUF_INIT;
-	const char *p = q, *out;
-	int words = 0;
-
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		if (*p == '\0')
-			break;
-		if (words++ > 0)
-			buf_putc(&b, ' ');
-		buf_putc(&b, '"');
-		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' &&
-		    *p != '\r') {
-			if (*p == '"')
-				buf_puts(&b, "\"\"");
-			else if ((unsigned char)p[0] == 0xc5 &&
-			    ((unsigned char)p[1] == 0x82 ||
-			    (unsigned char)p[1] == 0x81)) {
-				/* ł U+0142, Ł U+0141 */
-				buf_putc(&b, (unsigned char)p[1] == 0x82 ?
-				    'l' : 'L');
-				p++;
-			} else
-				buf_putc(&b, *p);
-			p++;
-		}
-		buf_puts(&b, "\"*");
-	}
-	out = words > 0 ? arena_strdup(a, buf_cstr(&b)) : NULL;
-	buf_free(&b);
-	return out;
-}
-
-/* The search's statements.  The name from catalog_name and the language
- * from its row (not product_text and the FTS row's own lang column): every
- * match is joined before the LIMIT (or the ORDER BY), and those two would
- * read each match's whole text, description included.  ?1 the FTS query,
- * ?2 the language, ?3 the query as a code, ?4 the limit. */
-#define SEARCH_FROM_WHERE \
-    "SELECT n.product_id, p.code, n.name, p.unit, p.vat_bp " \
-    "FROM catalog_fts f JOIN catalog_name n ON n.id = f.rowid " \
-    "JOIN product p ON p.id = n.product_id " \
-    "WHERE catalog_fts MATCH ?1 AND n.lang = ?2 AND p.code <> ?3 " \
-    "AND p.deleted_at IS NULL AND p.active = 1 " \
-    "AND EXISTS (SELECT 1 FROM product_visibility v " \
-    "  WHERE v.product_id = n.product_id AND v.lang = ?2) "
-/* Catalogue order: FTS5 walks the doclist by rowid and stops at the
- * LIMIT, no bm25 computed. */
-static const char q_search_probe[] =
-    SEARCH_FROM_WHERE "ORDER BY f.rowid LIMIT ?4";
-/* By bm25: computed for each match in the language, so only run when
- * the probe found at most CATALOG_RANK_MAX. */
-static const char q_search_ranked[] =
-    SEARCH_FROM_WHERE "ORDER BY f.rank, f.rowid LIMIT ?4";
-/* The exact code, by the product_code index. */
-static const char q_search_code[] =
-    "SELECT p.id, p.code, n.name, p.unit, p.vat_bp FROM product p "
-    "JOIN catalog_name n ON n.product_id = p.id AND n.lang = ?2 "
-    "WHERE p.code = ?3 AND p.deleted_at IS NULL AND p.active = 1 "
-    "AND EXISTS (SELECT 1 FROM product_visibility v "
-    "  WHERE v.product_id = p.id AND v.lang = ?2) "
-    "ORDER BY p.id LIMIT ?4";
-
-/* Runs q (bound ?1 fq, ?2 lang, ?3 code, ?4 limit) and appends its rows to
- * rows while rows holds fewer than keep.  The number of rows the statement
- * gave, or -1. */
-static int
-search_rows(struct req *r, const char *q, const char *fq, const char *code,
-    int limit, json_t *rows, size_t keep)
-{
-	sqlite3_stmt *st;
-	json_t *row;
-	int n = 0, rc;
-
-	if ((st = db_prepare(r->db, q)) == NULL)
-		return -1;
-	db_bind_text(st, 1, fq);
-	db_bind_text(st, 2, r->lang);
-	db_bind_text(st, 3, code);
-	db_bind_int(st, 4, limit);
-	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
-		n++;
-		if (json_array_size(rows) >= keep)
-			continue;
-		row = json_object();
-		json_object_set_new_nocheck(row, "id",
-		    json_integer(db_col_int(st, 0)));
-		json_object_set_new_nocheck(row, "code",
-		    json_string(db_col_text(st, 1)));
-		json_object_set_new_nocheck(row, "name",
-		    json_string(db_col_text(st, 2)));
-		json_object_set_new_nocheck(row, "unit",
-		    json_string(db_col_text(st, 3)));
-		json_object_set_new_nocheck(row, "vat_bp",
-		    json_integer(db_col_int(st, 4)));
-		json_array_append_new(rows, row);
-	}
-	db_done(r->db, st);
-	return rc == SQLITE_DONE ? n : -1;
-}
-
-void
-catalog_search(struct req *r)
-{
-	const char *q = req_query(r, "q"), *fq;
-	json_t *ctx = page_ctx(r, _("Szukaj w katalogu"), AREA_PORTAL);
-	json_t *rows = json_array();
-	struct cat c;
-	char *code;
-	size_t i, ncode, keep;
-	int n;
-
-	if (q != NULL && strlen(q) > CATALOG_QUERY_MAX) {
-		page_error(r, 400, _("Zapytanie jest za długie."));
-		return;
-	}
-	json_object_set_new(ctx, "q", json_string(q != NULL ? q : ""));
-	if (q == NULL || (fq = fts_query(r->arena, q)) == NULL) {
-		json_object_set_new(ctx, "rows", rows);
-		page_render(r, 200, "catalog/search.html", ctx);
-		return;
-	}
-	/* The code as the ERP writes it: upper case (ASCII), trimmed. */
-	while (*q == ' ')
-		q++;
-	code = arena_strdup(r->arena, q);
-	for (i = 0; code[i] != '\0'; i++)
-		code[i] = (char)toupper((unsigned char)code[i]);
-	while (i > 0 && code[i - 1] == ' ')
-		code[--i] = '\0';
-	if (cat_init(r, &c) == -1)
-		goto fail;
-	/* 1. the exact code; 2. the probe in catalogue order, keeping what
-	 * fits; 3. few matches: drop the probe's rows, rank them instead. */
-	if (search_rows(r, q_search_code, fq, code, CATALOG_SEARCH_MAX, rows,
-	    CATALOG_SEARCH_MAX) == -1)
-		goto fail;
-	ncode = json_array_size(rows);
-	keep = CATALOG_SEARCH_MAX - ncode;
-	if ((n = search_rows(r, q_search_probe, fq, code, CATALOG_RANK_MAX + 1,
-	    rows, CATALOG_SEARCH_MAX)) == -1)
-		goto fail;
-	if (n <= CATALOG_RANK_MAX) {
-		while (json_array_size(rows) > ncode)
-			json_array_remove(rows, ncode);
-		if ((n = search_rows(r, q_search_ranked, fq, code,
-		    (int)keep + 1, rows, CATALOG_SEARCH_MAX)) == -1)
-			goto fail;
-	}
-	if ((size_t)n > keep)
-		json_object_set_new(ctx, "more", json_true());
-	if (cat_rows_extras(&c, rows) == -1)
-		goto fail;
-	json_object_set_new(ctx, "rows", rows);
-	json_object_set_new(ctx, "searched", json_true());
-	json_object_set_new(ctx, "prices", json_boolean(c.prices));
-	json_object_set_new(ctx, "stock_shown",
-	    json_boolean(c.stock != STOCK_HIDDEN));
-	page_render(r, 200, "catalog/search.html", ctx);
-	return;
-fail:
-	json_decref(rows);
-	page_error(r, 500, NULL);
 }

@@ -5,7 +5,7 @@
 
 struct req;
 
-/* catalog.c */
+/* catalog.c, product.c, search.c */
 void	catalog_tree(struct req *);		/* GET /catalog */
 void	catalog_category(struct req *);		/* GET /catalog/c/{id} */
 void	catalog_product(struct req *);		/* GET /catalog/p/{id} */

@@ -1,0 +1,47 @@
+/* catalog_int.h: what the catalogue's pages (catalog.c, product.c,
+ * search.c) share: the caller's pricing and stock context. */
+#ifndef FRAMUGA_CATALOG_INT_H
+#define FRAMUGA_CATALOG_INT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "price.h"
+
+struct req;
+
+#define CATALOG_PAGE		50
+#define CATALOG_SEARCH_MAX	50
+#define CATALOG_RANK_MAX	200	/* matches ranked by bm25 at most */
+#define CATALOG_QUERY_MAX	200	/* bytes of a search query */
+
+#define STOCK_LOW_DEFAULT	10000	/* thousandths: 10 units */
+
+enum stock_mode {
+	STOCK_EXACT,
+	STOCK_LEVEL,
+	STOCK_HIDDEN
+};
+
+/* What a request knows about pricing and stock. */
+struct cat {
+	struct req		*r;
+	int			 prices;	/* show prices */
+	struct price_ctx	 pctx;
+	enum stock_mode		 stock;
+	int64_t			 stock_low;	/* STOCK_LEVEL: "low" below */
+	const char		*warehouse;	/* customer's default, "" none */
+};
+
+/* Loads the caller's stock rule and, for a customer's user with
+ * prices.view, the pricing context.  0 or -1. */
+int	cat_init(struct req *, struct cat *);
+/* Stock quantity (thousandths) by the rule into obj. */
+void	cat_stock_json(struct cat *, json_t *, int64_t, const char *);
+/* Price and stock of one product into a row.  0 or -1. */
+int	cat_row_extras(struct cat *, json_t *, int64_t, int, const char *);
+/* The same for every row of a list (id, vat_bp, unit).  0 or -1. */
+int	cat_rows_extras(struct cat *, json_t *);
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * search.c: full-text search over the catalogue (C5).
+ *
+ * FTS5 over catalog_fts (db/0005_catalog.sql) in the user's
+ * language; each word of the query becomes a quoted prefix term (so the
+ * query's own punctuation is never FTS syntax), with ł folded to l as in
+ * the index.  At most CATALOG_SEARCH_MAX hits, in this order:
+ *  1. a product whose code equals the query (case-insensitive for ASCII),
+ *     found through the product_code index (not through FTS);
+ *  2. the other matches: by bm25 when there are at most CATALOG_RANK_MAX
+ *     of them in the user's language; else (a broad query, e.g. a common
+ *     word's prefix: thousands of matches) in catalogue order (the FTS
+ *     rowid, the order the texts were synced) and the page says there are
+ *     more, so the user narrows the query.  bm25 costs a computation per
+ *     match before the LIMIT (about 14 ms for ~4,400 matches at 50,000
+ *     products); the rowid order lets FTS5 stop at the LIMIT.  A probe in
+ *     rowid order, LIMIT CATALOG_RANK_MAX + 1, tells the two apart.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "../auth/auth.h"
+#include "catalog_int.h"
+#include "catalog_pages.h"
+#include "db.h"
+#include "i18n.h"
+#include "log.h"
+#include "page.h"
+#include "perm.h"
+#include "price.h"
+#include "req.h"
+
+/* ---- GET /catalog/search?q= ---- */
+
+/* The FTS5 query for the user's words: each word a quoted prefix term
+ * ("word"*), " doubled, ł/Ł folded to l/L as in the index.  NULL if no
+ * word. */
+static const char *
+fts_query(struct arena *a, const char *q)
+{
+	struct buf b = BUF_INIT;
+	const char *p = q, *out;
+	int words = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0')
+			break;
+		if (words++ > 0)
+			buf_putc(&b, ' ');
+		buf_putc(&b, '"');
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' &&
+		    *p != '\r') {
+			if (*p == '"')
+				buf_puts(&b, "\"\"");
+			else if ((unsigned char)p[0] == 0xc5 &&
+			    ((unsigned char)p[1] == 0x82 ||
+			    (unsigned char)p[1] == 0x81)) {
+				/* ł U+0142, Ł U+0141 */
+				buf_putc(&b, (unsigned char)p[1] == 0x82 ?
+				    'l' : 'L');
+				p++;
+			} else
+				buf_putc(&b, *p);
+			p++;
+		}
+		buf_puts(&b, "\"*");
+	}
+	out = words > 0 ? arena_strdup(a, buf_cstr(&b)) : NULL;
+	buf_free(&b);
+	return out;
+}
+
+/* The search's statements.  The name from catalog_name and the language
+ * from its row (not product_text and the FTS row's own lang column): every
+ * match is joined before the LIMIT (or the ORDER BY), and those two would
+ * read each match's whole text, description included.  ?1 the FTS query,
+ * ?2 the language, ?3 the query as a code, ?4 the limit. */
+#define SEARCH_FROM_WHERE \
+    "SELECT n.product_id, p.code, n.name, p.unit, p.vat_bp " \
+    "FROM catalog_fts f JOIN catalog_name n ON n.id = f.rowid " \
+    "JOIN product p ON p.id = n.product_id " \
+    "WHERE catalog_fts MATCH ?1 AND n.lang = ?2 AND p.code <> ?3 " \
+    "AND p.deleted_at IS NULL AND p.active = 1 " \
+    "AND EXISTS (SELECT 1 FROM product_visibility v " \
+    "  WHERE v.product_id = n.product_id AND v.lang = ?2) "
+/* Catalogue order: FTS5 walks the doclist by rowid and stops at the
+ * LIMIT, no bm25 computed. */
+static const char q_search_probe[] =
+    SEARCH_FROM_WHERE "ORDER BY f.rowid LIMIT ?4";
+/* By bm25: computed for each match in the language, so only run when
+ * the probe found at most CATALOG_RANK_MAX. */
+static const char q_search_ranked[] =
+    SEARCH_FROM_WHERE "ORDER BY f.rank, f.rowid LIMIT ?4";
+/* The exact code, by the product_code index. */
+static const char q_search_code[] =
+    "SELECT p.id, p.code, n.name, p.unit, p.vat_bp FROM product p "
+    "JOIN catalog_name n ON n.product_id = p.id AND n.lang = ?2 "
+    "WHERE p.code = ?3 AND p.deleted_at IS NULL AND p.active = 1 "
+    "AND EXISTS (SELECT 1 FROM product_visibility v "
+    "  WHERE v.product_id = p.id AND v.lang = ?2) "
+    "ORDER BY p.id LIMIT ?4";
+
+/* Runs q (bound ?1 fq, ?2 lang, ?3 code, ?4 limit) and appends its rows to
+ * rows while rows holds fewer than keep.  The number of rows the statement
+ * gave, or -1. */
+static int
+search_rows(struct req *r, const char *q, const char *fq, const char *code,
+    int limit, json_t *rows, size_t keep)
+{
+	sqlite3_stmt *st;
+	json_t *row;
+	int n = 0, rc;
+
+	if ((st = db_prepare(r->db, q)) == NULL)
+		return -1;
+	db_bind_text(st, 1, fq);
+	db_bind_text(st, 2, r->lang);
+	db_bind_text(st, 3, code);
+	db_bind_int(st, 4, limit);
+	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
+		n++;
+		if (json_array_size(rows) >= keep)
+			continue;
+		row = json_object();
+		json_object_set_new_nocheck(row, "id",
+		    json_integer(db_col_int(st, 0)));
+		json_object_set_new_nocheck(row, "code",
+		    json_string(db_col_text(st, 1)));
+		json_object_set_new_nocheck(row, "name",
+		    json_string(db_col_text(st, 2)));
+		json_object_set_new_nocheck(row, "unit",
+		    json_string(db_col_text(st, 3)));
+		json_object_set_new_nocheck(row, "vat_bp",
+		    json_integer(db_col_int(st, 4)));
+		json_array_append_new(rows, row);
+	}
+	db_done(r->db, st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+void
+catalog_search(struct req *r)
+{
+	const char *q = req_query(r, "q"), *fq;
+	json_t *ctx = page_ctx(r, _("Szukaj w katalogu"), AREA_PORTAL);
+	json_t *rows = json_array();
+	struct cat c;
+	char *code;
+	size_t i, ncode, keep;
+	int n;
+
+	if (q != NULL && strlen(q) > CATALOG_QUERY_MAX) {
+		page_error(r, 400, _("Zapytanie jest za długie."));
+		return;
+	}
+	json_object_set_new(ctx, "q", json_string(q != NULL ? q : ""));
+	if (q == NULL || (fq = fts_query(r->arena, q)) == NULL) {
+		json_object_set_new(ctx, "rows", rows);
+		page_render(r, 200, "catalog/search.html", ctx);
+		return;
+	}
+	/* The code as the ERP writes it: upper case (ASCII), trimmed. */
+	while (*q == ' ')
+		q++;
+	code = arena_strdup(r->arena, q);
+	for (i = 0; code[i] != '\0'; i++)
+		code[i] = (char)toupper((unsigned char)code[i]);
+	while (i > 0 && code[i - 1] == ' ')
+		code[--i] = '\0';
+	if (cat_init(r, &c) == -1)
+		goto fail;
+	/* 1. the exact code; 2. the probe in catalogue order, keeping what
+	 * fits; 3. few matches: drop the probe's rows, rank them instead. */
+	if (search_rows(r, q_search_code, fq, code, CATALOG_SEARCH_MAX, rows,
+	    CATALOG_SEARCH_MAX) == -1)
+		goto fail;
+	ncode = json_array_size(rows);
+	keep = CATALOG_SEARCH_MAX - ncode;
+	if ((n = search_rows(r, q_search_probe, fq, code, CATALOG_RANK_MAX + 1,
+	    rows, CATALOG_SEARCH_MAX)) == -1)
+		goto fail;
+	if (n <= CATALOG_RANK_MAX) {
+		while (json_array_size(rows) > ncode)
+			json_array_remove(rows, ncode);
+		if ((n = search_rows(r, q_search_ranked, fq, code,
+		    (int)keep + 1, rows, CATALOG_SEARCH_MAX)) == -1)
+			goto fail;
+	}
+	if ((size_t)n > keep)
+		json_object_set_new(ctx, "more", json_true());
+	if (cat_rows_extras(&c, rows) == -1)
+		goto fail;
+	json_object_set_new(ctx, "rows", rows);
+	json_object_set_new(ctx, "searched", json_true());
+	json_object_set_new(ctx, "prices", json_boolean(c.prices));
+	json_object_set_new(ctx, "stock_shown",
+	    json_boolean(c.stock != STOCK_HIDDEN));
+	page_render(r, 200, "catalog/search.html", ctx);
+	return;
+fail:
+	json_decref(rows);
+	page_error(r, 500, NULL);
+}
