@@ -107,18 +107,25 @@ static const char q_search_code[] =
     "  WHERE v.product_id = p.id AND v.lang = ?2) "
     "ORDER BY p.id LIMIT ?4";
 
-/* Runs q (bound ?1 fq, ?2 lang, ?3 code, ?4 limit) and appends its rows to
- * rows while rows holds fewer than keep.  The number of rows the statement
- * gave, or -1. */
+enum search_q { SQ_CODE, SQ_PROBE, SQ_RANKED };
+static const char *const search_sql[] = {
+	[SQ_CODE] = q_search_code,
+	[SQ_PROBE] = q_search_probe,
+	[SQ_RANKED] = q_search_ranked,
+};
+
+/* Runs one of search_sql (bound ?1 fq, ?2 lang, ?3 code, ?4 limit) and
+ * appends its rows to rows while rows holds fewer than keep.  The number
+ * of rows the statement gave, or -1. */
 static int
-search_rows(struct req *r, const char *q, const char *fq, const char *code,
-    int limit, json_t *rows, size_t keep)
+search_rows(struct req *r, enum search_q which, const char *fq,
+    const char *code, int limit, json_t *rows, size_t keep)
 {
 	sqlite3_stmt *st;
 	json_t *row;
 	int n = 0, rc;
 
-	if ((st = db_prepare(r->db, q)) == NULL)
+	if ((st = db_prepare(r->db, search_sql[which])) == NULL)
 		return -1;
 	db_bind_text(st, 1, fq);
 	db_bind_text(st, 2, r->lang);
@@ -178,18 +185,18 @@ catalog_search(struct req *r)
 		goto fail;
 	/* 1. the exact code; 2. the probe in catalogue order, keeping what
 	 * fits; 3. few matches: drop the probe's rows, rank them instead. */
-	if (search_rows(r, q_search_code, fq, code, CATALOG_SEARCH_MAX, rows,
+	if (search_rows(r, SQ_CODE, fq, code, CATALOG_SEARCH_MAX, rows,
 	    CATALOG_SEARCH_MAX) == -1)
 		goto fail;
 	ncode = json_array_size(rows);
 	keep = CATALOG_SEARCH_MAX - ncode;
-	if ((n = search_rows(r, q_search_probe, fq, code, CATALOG_RANK_MAX + 1,
+	if ((n = search_rows(r, SQ_PROBE, fq, code, CATALOG_RANK_MAX + 1,
 	    rows, CATALOG_SEARCH_MAX)) == -1)
 		goto fail;
 	if (n <= CATALOG_RANK_MAX) {
 		while (json_array_size(rows) > ncode)
 			json_array_remove(rows, ncode);
-		if ((n = search_rows(r, q_search_ranked, fq, code,
+		if ((n = search_rows(r, SQ_RANKED, fq, code,
 		    (int)keep + 1, rows, CATALOG_SEARCH_MAX)) == -1)
 			goto fail;
 	}
