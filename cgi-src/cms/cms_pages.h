@@ -64,4 +64,7 @@ void	cms_news_edit(struct req *);
 void	cms_news_update(struct req *);
 void	cms_news_unpublish(struct req *);
 void	cms_news_settings(struct req *);
+/* stock_rules.c: the catalogue's stock rules per customer group (C4) */
+void	cms_stock_rules(struct req *);
+void	cms_stock_rules_save(struct req *);
 #endif

@@ -92,6 +92,8 @@ static const struct nav_item nav_cms[] = {
 	{ "/cms/staff", N_("Pracownicy"), PERM_CMS_STAFF },
 	{ "/cms/audit", N_("Dziennik zdarzeń"), PERM_CMS_AUDIT },
 	{ "/cms/marketing", N_("Treści"), PERM_CMS_CONTENT },
+	{ "/cms/stock-rules", N_("Stany magazynowe w katalogu"),
+	    PERM_CMS_CONTENT },
 	{ NULL, NULL, PERM_PUBLIC }
 };
 

@@ -122,6 +122,8 @@ cms.news.edit		cms.content	any	cmsid
 cms.news.update		cms.content	any	cmsid
 cms.news.unpublish	cms.content	any	cmsid
 cms.news.settings	cms.content	any	-
+cms.stock_rules		cms.content	any	-
+cms.stock_rules.save	cms.content	any	-
 cms.sync		cms.sync	any	-
 cms.sync.show		cms.sync	any	op
 cms.sync.run		cms.sync	any	op
