@@ -2,7 +2,8 @@
 # install-deps.sh: install every Debian 12 package Framuga needs to build,
 # run its demo and run its tests.  Run as root.  Safe to run again.
 #
-#   build:   autotools, gettext, the C libraries of the design card
+#   build:   autotools, gettext, the C libraries of the design card,
+#            libgd (product photo thumbnails)
 #   run:     nginx (light), locales for pl/en/de
 #   tests:   cmocka, curl, xmllint (WSDL schema checks), dovecot (IMAP), wrk,
 #            chromium (Playwright drives it), clang's sanitizer runtime
@@ -11,7 +12,7 @@ set -e
 
 PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
  libfcgi-dev libsqlite3-dev sqlite3 libjansson-dev libcurl4-gnutls-dev
- libetpan-dev libxml2-dev libssl-dev libargon2-dev libmicrohttpd-dev
+ libetpan-dev libxml2-dev libssl-dev libargon2-dev libmicrohttpd-dev libgd-dev
  nginx-light locales ca-certificates
  libcmocka-dev curl libxml2-utils dovecot-imapd wrk chromium clang libclang-rt-14-dev
  python3 procps"

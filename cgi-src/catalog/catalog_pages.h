@@ -11,5 +11,6 @@ void	catalog_category(struct req *);		/* GET /catalog/c/{id} */
 void	catalog_product(struct req *);		/* GET /catalog/p/{id} */
 void	catalog_search(struct req *);		/* GET /catalog/search */
 void	catalog_file(struct req *);	/* GET /catalog/p/{id}/f/{sha256} */
+void	catalog_thumb(struct req *); /* GET /catalog/p/{id}/t/{sha256}/{size} */
 
 #endif

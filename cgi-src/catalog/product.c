@@ -8,9 +8,18 @@
  * file store, doc/sync.md 7) through X-Accel-Redirect.  The type comes
  * from an allow-list (anything else is application/octet-stream), and the
  * answer is always an attachment, so a file the ERP sent never renders as
- * a page of ours.  Photos are shown as those same originals, scaled by
- * the browser (img width): no image library is linked, so there are no
- * thumbnails.
+ * a page of ours.
+ *
+ * Thumbnails (C1): framuga-sync makes a 160 and a 480 px JPEG of each
+ * stored photo once (cgi-src/lib/thumb.h: DATA_DIR/store/XX/SHA.tN.jpg).
+ * The page shows the small one, with the width and height read from its
+ * JPEG header (a 4 KiB read; nothing is decoded or made here), linking to
+ * the large one.  A photo without thumbnails (not made yet, an SVG, or an
+ * image that did not decode) is shown as its original, scaled by the
+ * browser, as before.  catalog_thumb() authorises a thumbnail exactly like
+ * catalog_file() and lets nginx send it inline as image/jpeg with a long
+ * private max-age: the URL names the content (its hash), so it never
+ * changes.
  */
 #include "config.h"
 
@@ -18,11 +27,13 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arena.h"
 #include "../auth/auth.h"
 #include "catalog_int.h"
 #include "catalog_pages.h"
+#include "cfg.h"
 #include "db.h"
 #include "i18n.h"
 #include "log.h"
@@ -30,6 +41,7 @@
 #include "perm.h"
 #include "price.h"
 #include "req.h"
+#include "thumb.h"
 
 /* ---- GET /catalog/p/{id} ---- */
 
@@ -49,6 +61,42 @@ file_type(const char *mime)
 		if (strcmp(mime, ok[i]) == 0)
 			return ok[i];
 	return NULL;
+}
+
+/*
+ * Adds to a photo's object what the page needs for its thumbnail: "thumb"
+ * (the small one's URL), "tw" and "th" (its size) and "href" (the large
+ * one, else the original), when the small one is on disk and reads as a
+ * JPEG.  Otherwise the photo stays as it was: the page shows the original.
+ */
+static void
+photo_thumb(struct req *r, json_t *photo, int64_t id, const char *sha)
+{
+	char path[1024];
+	enum thumb_type type;
+	struct stat sb;
+	int w, h;
+
+	if (strlen(sha) != 64 || r->cfg == NULL ||
+	    thumb_path(path, sizeof(path), r->cfg->data_dir, sha,
+	    THUMB_SMALL) == -1 ||
+	    thumb_probe_file(path, &type, &w, &h) != THUMB_OK ||
+	    type != THUMB_T_JPEG)
+		return;
+	json_object_set_new_nocheck(photo, "thumb", json_string(arena_printf(
+	    r->arena, "/catalog/p/%" PRId64 "/t/%s/%d", id, sha,
+	    THUMB_SMALL)));
+	json_object_set_new_nocheck(photo, "tw", json_integer(w));
+	json_object_set_new_nocheck(photo, "th", json_integer(h));
+	if (thumb_path(path, sizeof(path), r->cfg->data_dir, sha,
+	    THUMB_LARGE) == 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+		json_object_set_new_nocheck(photo, "href", json_string(
+		    arena_printf(r->arena, "/catalog/p/%" PRId64 "/t/%s/%d",
+		    id, sha, THUMB_LARGE)));
+	else
+		json_object_set_new_nocheck(photo, "href", json_string(
+		    arena_printf(r->arena, "/catalog/p/%" PRId64 "/f/%s", id,
+		    sha)));
 }
 
 /* 1 if a file of this type can be shown in an <img>. */
@@ -165,14 +213,19 @@ catalog_product(struct req *r)
 	if ((st = db_prepare(r->db, q_files)) == NULL)
 		goto fail;
 	db_bind_int(st, 1, id);
-	while (db_step(r->db, st) == SQLITE_ROW)
-		json_array_append_new(strcmp(db_col_text(st, 0), "photo") == 0 &&
-		    image_type(db_col_text(st, 2)) ? photos : files,
-		    json_pack("{s:s, s:s, s:s, s:s}",
+	while (db_step(r->db, st) == SQLITE_ROW) {
+		int photo = strcmp(db_col_text(st, 0), "photo") == 0 &&
+		    image_type(db_col_text(st, 2));
+		json_t *f = json_pack("{s:s, s:s, s:s, s:s}",
 		    "name", db_col_text(st, 1), "mime", db_col_text(st, 2),
 		    "size", i18n_number(r->arena,
 		    (db_col_int(st, 3) + 1023) / 1024, 0),
-		    "sha", db_col_text(st, 4)));
+		    "sha", db_col_text(st, 4));
+
+		if (photo)
+			photo_thumb(r, f, id, db_col_text(st, 4));
+		json_array_append_new(photo ? photos : files, f);
+	}
 	db_done(r->db, st);
 
 	if ((st = db_prepare(r->db, q_rel)) == NULL)
@@ -242,4 +295,57 @@ catalog_file(struct req *r)
 	db_done(r->db, st);
 	resp_accel(r, arena_printf(r->arena, "/_accel/store/%.2s/%s", sha,
 	    sha), name[0] != '\0' ? name : sha, type);
+}
+
+/* ---- GET /catalog/p/{id}/t/{sha256}/{size} ---- */
+
+/*
+ * A photo's thumbnail: the same rule as catalog_file() (the product is
+ * visible in the user's language version and has this file), a size from
+ * thumb_sizes, and the thumbnail on disk; else 404, never made here.
+ * Inline (the JPEG is ours, not the ERP's), cached privately for a year:
+ * the address names the content.
+ */
+void
+catalog_thumb(struct req *r)
+{
+	static const char q[] =
+	    "SELECT 1 FROM product_file f "
+	    "JOIN product p ON p.id = f.product_id "
+	    "WHERE f.product_id = ?1 AND f.sha256 = ?2 AND f.stored = 1 "
+	    "AND p.deleted_at IS NULL AND p.active = 1 "
+	    "AND EXISTS (SELECT 1 FROM product_visibility v "
+	    "  WHERE v.product_id = p.id AND v.lang = ?3) "
+	    "LIMIT 1";
+	const char *sha = r->param[1];
+	int size = r->iparam[2] > 0 && r->iparam[2] < 100000 ?
+	    (int)r->iparam[2] : 0;
+	char path[1024];
+	struct stat sb;
+	sqlite3_stmt *st;
+	int found;
+
+	if (strlen(sha) != 64 || !thumb_size_ok(size)) {
+		page_error(r, 404, NULL);
+		return;
+	}
+	if ((st = db_prepare(r->db, q)) == NULL) {
+		page_error(r, 500, NULL);
+		return;
+	}
+	db_bind_int(st, 1, r->iparam[0]);
+	db_bind_text(st, 2, sha);
+	db_bind_text(st, 3, r->lang);
+	found = db_step(r->db, st) == SQLITE_ROW;
+	db_done(r->db, st);
+	/* not made (yet, or the image did not decode): the page links the
+	 * original instead; nginx would answer 404 too, but with its page */
+	if (!found || thumb_path(path, sizeof(path), r->cfg->data_dir, sha,
+	    size) == -1 || stat(path, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		page_error(r, 404, NULL);
+		return;
+	}
+	resp_accel(r, arena_printf(r->arena, "/_accel/store/%.2s/%s.t%d.jpg",
+	    sha, sha, size), NULL, "image/jpeg");
+	resp_cache(r, "private, max-age=31536000, immutable");
 }

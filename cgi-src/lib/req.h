@@ -108,6 +108,10 @@ void	resp_json(struct req *, int status, json_t *);
  * Content-Disposition (attachment, RFC 6266 filename*) and type. */
 void	resp_accel(struct req *, const char *internal_uri, const char *filename,
 	    const char *ctype);
+/* Replace the Cache-Control header resp_open() set (no-store) by value:
+ * for what may be kept, like content-addressed thumbnails.  Call after
+ * resp_open() or resp_accel(). */
+void	resp_cache(struct req *, const char *value);
 /* Body helpers. */
 void	resp_write(struct req *, const void *, size_t);
 void	resp_puts(struct req *, const char *);

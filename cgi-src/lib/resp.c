@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "arena.h"
@@ -217,6 +218,32 @@ resp_accel(struct req *r, const char *internal_uri, const char *filename,
 		resp_header(r, "Content-Disposition", buf_cstr(&cd));
 		buf_free(&cd);
 	}
+}
+
+void
+resp_cache(struct req *r, const char *value)
+{
+	static const char name[] = "Cache-Control: ";
+	struct buf *h = &r->resp.head;
+	char *line, *end;
+	size_t off = 0;
+
+	/* every line ends with CRLF; remove the one(s) naming Cache-Control */
+	while (off < h->len) {
+		line = h->p + off;
+		if ((end = memchr(line, '\n', h->len - off)) == NULL)
+			break;
+		end++;
+		if ((size_t)(end - line) > sizeof(name) - 1 &&
+		    strncasecmp(line, name, sizeof(name) - 1) == 0) {
+			memmove(line, end, h->len - (size_t)(end - h->p));
+			h->len -= (size_t)(end - line);
+			h->p[h->len] = '\0';
+			continue;
+		}
+		off = (size_t)(end - h->p);
+	}
+	resp_header(r, "Cache-Control", value);
 }
 
 void

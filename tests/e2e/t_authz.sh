@@ -47,6 +47,7 @@ catalog.search		login		any	-
 catalog.category	login		any	-
 catalog.product		login		any	-
 catalog.file		login		any	-
+catalog.thumb		login		any	-
 auth.login		public		any	-
 auth.login.post		public		any	-
 auth.logout		login		any	-
