@@ -24,7 +24,8 @@
  * "available" / "low" (below LOW) / "none"; or nothing at all.  Without a
  * setting: 'level:10000' (10 units), so a dealer sees no exact figures
  * until the maker decides so; staff (no customer) see exact quantities.
- * The quantity is the sum over the active warehouses; the product page
+ * The quantity is the sum over the active warehouses (stock_total, kept
+ * by triggers: db/0007_catalog_lists.sql); the product page
  * adds the default warehouse (the customer's default_warehouse_uuid, else
  * the product's) and its stock by the same rule.
  *
@@ -50,6 +51,7 @@
 #include "perm.h"
 #include "price.h"
 #include "req.h"
+#include "util.h"
 
 /* The stock rule and default warehouse of the caller's customer into c.
  * 0 or -1. */
@@ -112,10 +114,10 @@ cat_stock_json(struct cat *c, json_t *obj, int64_t qty, const char *unit)
 		return;
 	if (qty <= 0) {
 		level = "none";
-		text = _("brak");
+		text = c->t_none;
 	} else if (c->stock == STOCK_LEVEL && qty < c->stock_low) {
 		level = "low";
-		text = _("mało");
+		text = c->t_low;
 	} else {
 		level = "available";
 		/* Thousandths of a unit: whole units without decimals. */
@@ -123,10 +125,10 @@ cat_stock_json(struct cat *c, json_t *obj, int64_t qty, const char *unit)
 		    "%s %s", qty % 1000 == 0 ?
 		    i18n_number(r->arena, qty / 1000, 0) :
 		    i18n_number(r->arena, qty, 3), unit) :
-		    _("dostępny");
+		    c->t_available;
 	}
-	json_object_set_new_nocheck(obj, "stock", json_string(text));
-	json_object_set_new_nocheck(obj, "stock_level", json_string(level));
+	json_object_set_new_nocheck(obj, "stock", json_string_nocheck(text));
+	json_object_set_new_nocheck(obj, "stock_level", json_string_nocheck(level));
 }
 
 int
@@ -134,6 +136,12 @@ cat_init(struct req *r, struct cat *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->r = r;
+	c->t_kind[PRICE_INDIVIDUAL] = _("cena indywidualna");
+	c->t_kind[PRICE_GROUP] = _("cena grupowa");
+	c->t_kind[PRICE_CATALOGUE] = _("cena katalogowa");
+	c->t_none = _("brak");
+	c->t_low = _("mało");
+	c->t_available = _("dostępny");
 	if (cat_stock_rule(r, c) == -1)
 		return -1;
 	if (r->session == NULL || r->session->customer_id <= 0 ||
@@ -151,15 +159,29 @@ cat_init(struct req *r, struct cat *c)
 	}
 }
 
+/* The price p into row: net, gross and which step it came from. */
+static void
+cat_price_json(struct cat *c, json_t *row, const struct price *p)
+{
+	struct req *r = c->r;
+
+	if (p->kind == PRICE_NONE)
+		return;
+	json_object_set_new_nocheck(row, "net", json_string_nocheck(
+	    i18n_money(r->arena, p->net, p->currency)));
+	json_object_set_new_nocheck(row, "gross", json_string_nocheck(
+	    i18n_money(r->arena, p->gross, p->currency)));
+	json_object_set_new_nocheck(row, "price_kind",
+	    json_string_nocheck(c->t_kind[p->kind]));
+}
+
 /* Price and stock of one product into row.  0 or -1. */
 int
 cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
     const char *unit)
 {
 	static const char q_stock[] =
-	    "SELECT coalesce(sum(s.qty_milli), 0) FROM stock s "
-	    "JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1 "
-	    "WHERE s.product_id = ? AND s.qty_milli > 0";
+	    "SELECT qty_milli FROM stock_total WHERE product_id = ?";
 	struct req *r = c->r;
 	struct price p;
 	sqlite3_stmt *st;
@@ -168,16 +190,7 @@ cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
 	if (c->prices) {
 		if (price_get(r->db, &c->pctx, product_id, vat_bp, &p) == -1)
 			return -1;
-		if (p.kind != PRICE_NONE) {
-			json_object_set_new_nocheck(row, "net", json_string(
-			    i18n_money(r->arena, p.net, p.currency)));
-			json_object_set_new_nocheck(row, "gross", json_string(
-			    i18n_money(r->arena, p.gross, p.currency)));
-			json_object_set_new_nocheck(row, "price_kind",
-			    json_string(p.kind == PRICE_INDIVIDUAL ?
-			    _("cena indywidualna") : p.kind == PRICE_GROUP ?
-			    _("cena grupowa") : _("cena katalogowa")));
-		}
+		cat_price_json(c, row, &p);
 	}
 	if (c->stock == STOCK_HIDDEN)
 		return 0;
@@ -191,35 +204,63 @@ cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
 	return 0;
 }
 
-/* Prices and stock of every row of a list (each has id, vat_bp, unit),
- * in one read transaction: one snapshot for the page, and one lock and
- * WAL look-up instead of one per statement.  0 or -1. */
+/* Prices and stock of every row of a list (each has id, vat_bp, unit):
+ * the prices of the whole list in one statement (price_get_many()), the
+ * stock in another (stock_total by json_each of the ids).  0 or -1. */
 int
 cat_rows_extras(struct cat *c, json_t *rows)
 {
-	struct db *db = c->r->db;
+	static const char q_stock[] =
+	    "SELECT j.key, k.qty_milli FROM json_each(?1) j "
+	    "CROSS JOIN stock_total k ON k.product_id = j.value";
+	struct req *r = c->r;
+	size_t i, n = json_array_size(rows);
+	struct price *p = NULL;
+	int64_t *ids, *qty, k;
+	sqlite3_stmt *st;
+	char *json;
+	int *vat, rc;
 	json_t *row;
-	size_t i;
-	int rc = 0;
 
-	if (json_array_size(rows) == 0)
+	if (n == 0)
 		return 0;
-	if (db_begin_read(db) != SQLITE_OK)
+	ids = arena_alloc(r->arena, n * sizeof(*ids));
+	qty = arena_alloc(r->arena, n * sizeof(*qty));
+	vat = arena_alloc(r->arena, n * sizeof(*vat));
+	json = arena_alloc(r->arena, UTIL_JSON_INTS_SIZE(n));
+	if (ids == NULL || qty == NULL || vat == NULL || json == NULL)
 		return -1;
 	json_array_foreach(rows, i, row) {
-		if (cat_row_extras(c, row,
-		    json_integer_value(json_object_get(row, "id")),
-		    (int)json_integer_value(json_object_get(row, "vat_bp")),
-		    json_string_value(json_object_get(row, "unit"))) == -1) {
-			rc = -1;
-			break;
-		}
+		ids[i] = json_integer_value(json_object_get(row, "id"));
+		vat[i] = (int)json_integer_value(json_object_get(row,
+		    "vat_bp"));
+		qty[i] = 0;
 	}
-	if (rc == -1)
-		db_rollback(db);
-	else if (db_commit(db) != SQLITE_OK)
-		rc = -1;
-	return rc;
+	if (c->prices) {
+		if ((p = arena_alloc(r->arena, n * sizeof(*p))) == NULL ||
+		    price_get_many(r->db, &c->pctx, n, ids, vat, p) == -1)
+			return -1;
+	}
+	if (c->stock != STOCK_HIDDEN) {
+		if ((st = db_prepare(r->db, q_stock)) == NULL)
+			return -1;
+		db_bind_text(st, 1, util_json_ints(ids, n, json));
+		/* j.key: the index in the array */
+		while ((rc = db_step(r->db, st)) == SQLITE_ROW)
+			if ((k = db_col_int(st, 0)) >= 0 && (size_t)k < n)
+				qty[k] = db_col_int(st, 1);
+		db_done(r->db, st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	json_array_foreach(rows, i, row) {
+		if (c->prices)
+			cat_price_json(c, row, &p[i]);
+		if (c->stock != STOCK_HIDDEN)
+			cat_stock_json(c, row, qty[i],
+			    json_string_value(json_object_get(row, "unit")));
+	}
+	return 0;
 }
 
 /* ---- GET /catalog ---- */

@@ -32,6 +32,9 @@ struct cat {
 	enum stock_mode		 stock;
 	int64_t			 stock_low;	/* STOCK_LEVEL: "low" below */
 	const char		*warehouse;	/* customer's default, "" none */
+	/* The labels every row repeats, translated once per page. */
+	const char		*t_kind[4];	/* by enum price_kind */
+	const char		*t_none, *t_low, *t_available;
 };
 
 /* Loads the caller's stock rule and, for a customer's user with

@@ -1,26 +1,30 @@
 /*
  * price.c: the price a customer sees (contract in price.h).
  *
- * One constant statement, the three steps (individual, group, catalogue)
- * as UNION ALL branches, each one seek of price_lookup (product_id, kind,
- * customer_id, grp, currency, lang) on its first four columns, currency
- * and lang filtered: three index seeks, no scan, no sorter and no
- * temporary table (a per-probe ORDER BY and IN lists used as index
- * constraints built temporary B-trees, which were most of a list page's
- * time: tests/bench/catalog_bench.sh).  price_get() picks, among the hits, the most
- * specific step, then the customer's currency, then the language
- * version's own price before the one for every version.  Division rounds with quotient and remainder,
- * so no intermediate doubles an amount (2 x 9 x 10^18 would not fit).
+ * One constant statement for a whole list of products: the three steps
+ * (individual, group, catalogue) as UNION ALL branches, each, for each
+ * product, one seek of price_lookup (product_id, kind, customer_id, grp,
+ * currency, lang) on its first four columns, currency and lang filtered:
+ * no scan, no sorter and no temporary table (a per-probe ORDER BY and IN
+ * lists used as index constraints built temporary B-trees, which were
+ * most of a list page's time: tests/bench/catalog_bench.sh).
+ * price_get_many() picks, per product, among the hits, the most specific
+ * step, then the customer's currency, then the language version's own
+ * price before the one for every version.  Division rounds with quotient
+ * and remainder, so no intermediate doubles an amount (2 x 9 x 10^18
+ * would not fit).
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "log.h"
 #include "price.h"
+#include "util.h"
 
 /* Amounts at or above this are refused rather than overflowed. */
 #define PRICE_MAX	9000000000000LL
@@ -112,80 +116,139 @@ price_ctx_load(struct db *db, int64_t customer_id, const char *lang,
 	return rc;
 }
 
-/* The three steps in one statement: ?1 product, ?2 customer, ?3 currency,
- * ?4 lang, ?5 group ('' skips the group step).  Each branch is one
+/* The three steps in one statement for a list of products: ?1 the
+ * products' ids as a JSON array (j.key, the index in it, comes back), ?2 customer, ?3 currency, ?4 lang, ?5
+ * group ('' skips the group step).  json_each drives each branch (CROSS
+ * JOIN keeps it the outer loop), and for each id the branch is one
  * equality seek of price_lookup on its first four columns; currency and
  * lang are filters (the unary + keeps them out of the index look-up: as
  * index constraints the IN lists built a temporary table per execution),
  * over the at most four rows of that prefix.  UNION ALL and no ORDER BY,
- * so no sorter: price_get() picks the best of the rows, as the steps'
- * ORDER BY currency = ?3 DESC, lang DESC would have. */
+ * so no sorter: price_get_many() picks the best of the rows, as the
+ * steps' ORDER BY currency = ?3 DESC, lang DESC would have.  One
+ * execution for a page of 50 products instead of 50: the statement's
+ * start, its three cursors and the bindings were more than half of each
+ * single probe's cost (tests/bench/profile_page.sh). */
 static const char q_steps[] =
-    "SELECT 1, currency, lang, amount FROM price "
-    "WHERE product_id = ?1 AND kind = 'individual' AND customer_id = ?2 "
-    "AND grp = '' AND +currency IN (?3, 'PLN') AND +lang IN (?4, '') "
+    "SELECT j.key, 1, p.currency, p.lang, p.amount "
+    "FROM json_each(?1) j CROSS JOIN price p "
+    "WHERE p.product_id = j.value AND p.kind = 'individual' "
+    "AND p.customer_id = ?2 AND p.grp = '' "
+    "AND +p.currency IN (?3, 'PLN') AND +p.lang IN (?4, '') "
     "UNION ALL "
-    "SELECT 2, currency, lang, amount FROM price "
-    "WHERE product_id = ?1 AND kind = 'group' AND customer_id IS NULL "
-    "AND grp = ?5 AND ?5 <> '' AND +currency IN (?3, 'PLN') "
-    "AND +lang IN (?4, '') "
+    "SELECT j.key, 2, p.currency, p.lang, p.amount "
+    "FROM json_each(?1) j CROSS JOIN price p "
+    "WHERE ?5 <> '' AND p.product_id = j.value AND p.kind = 'group' "
+    "AND p.customer_id IS NULL AND p.grp = ?5 "
+    "AND +p.currency IN (?3, 'PLN') AND +p.lang IN (?4, '') "
     "UNION ALL "
-    "SELECT 3, currency, lang, amount FROM price "
-    "WHERE product_id = ?1 AND kind = 'catalogue' AND customer_id IS NULL "
-    "AND grp = '' AND +currency IN (?3, 'PLN') AND +lang IN (?4, '')";
+    "SELECT j.key, 3, p.currency, p.lang, p.amount "
+    "FROM json_each(?1) j CROSS JOIN price p "
+    "WHERE p.product_id = j.value AND p.kind = 'catalogue' "
+    "AND p.customer_id IS NULL AND p.grp = '' "
+    "AND +p.currency IN (?3, 'PLN') AND +p.lang IN (?4, '')";
 
-int
-price_get(struct db *db, const struct price_ctx *ctx, int64_t product_id,
-    int vat_bp, struct price *out)
+/* The best row seen for one product. */
+struct price_best {
+	int		 score;		/* -1: none yet; lower is better */
+	int		 is_pln;
+	int64_t		 amount;
+};
+
+/* out from the best row: the kind, net converted when it was PLN, gross.
+ * 0 or -1. */
+static int
+price_finish(const struct price_ctx *ctx, int64_t product_id, int vat_bp,
+    const struct price_best *b, struct price *out)
 {
 	static const enum price_kind kinds[] = {
 		PRICE_NONE, PRICE_INDIVIDUAL, PRICE_GROUP, PRICE_CATALOGUE
 	};
-	sqlite3_stmt *st;
-	int64_t amount = 0, net, step;
-	int rc, score, best = -1, is_pln = 0, pln;
+	int64_t net = b->amount;
 
 	memset(out, 0, sizeof(*out));
 	memcpy(out->currency, ctx->currency, sizeof(out->currency));
-	if ((st = db_prepare(db, q_steps)) == NULL)
+	if (b->score == -1)
+		return 0;
+	if (b->is_pln) {
+		if (price_from_pln(b->amount, ctx->rate_e6, ctx->minor_digits,
+		    &net) == -1) {
+			log_err("price: product %lld: %lld PLN cannot be "
+			    "converted to %s", (long long)product_id,
+			    (long long)b->amount, ctx->currency);
+			return -1;
+		}
+		out->converted = 1;
+	} else if (b->amount >= PRICE_MAX)
 		return -1;
-	db_bind_int(st, 1, product_id);
+	out->kind = kinds[b->score / 4];
+	out->net = net;
+	out->gross = price_gross(net, vat_bp);
+	return 0;
+}
+
+int
+price_get_many(struct db *db, const struct price_ctx *ctx, size_t n,
+    const int64_t *ids, const int *vat_bp, struct price *out)
+{
+	struct price_best *best;
+	sqlite3_stmt *st;
+	char *json;
+	size_t i;
+	int64_t k;
+	int rc, score, pln, ret = -1;
+
+	if (n == 0)
+		return 0;
+	best = calloc(n, sizeof(*best));
+	json = malloc(UTIL_JSON_INTS_SIZE(n));
+	if (best == NULL || json == NULL) {
+		log_err("price: out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		best[i].score = -1;
+	util_json_ints(ids, n, json);
+	if ((st = db_prepare(db, q_steps)) == NULL)
+		goto out;
+	db_bind_text(st, 1, json);
 	db_bind_int(st, 2, ctx->customer_id);
 	db_bind_text(st, 3, ctx->currency);
 	db_bind_text(st, 4, ctx->lang);
 	db_bind_text(st, 5, ctx->grp);
 	while ((rc = db_step(db, st)) == SQLITE_ROW) {
+		/* j.key: the product's index in ids */
+		if ((k = db_col_int(st, 0)) < 0 || (size_t)k >= n)
+			continue;
+		i = (size_t)k;
 		/* lower is better: the step, then the customer's currency,
 		 * then the language version's own price */
-		step = db_col_int(st, 0);
-		pln = strcmp(db_col_text(st, 1), ctx->currency) != 0;
-		score = (int)step * 4 + pln * 2 +
-		    (db_col_text(st, 2)[0] == '\0');
-		if (best == -1 || score < best) {
-			best = score;
-			is_pln = pln;
-			amount = db_col_int(st, 3);
+		pln = strcmp(db_col_text(st, 2), ctx->currency) != 0;
+		score = (int)db_col_int(st, 1) * 4 + pln * 2 +
+		    (db_col_text(st, 3)[0] == '\0');
+		if (best[i].score == -1 || score < best[i].score) {
+			best[i].score = score;
+			best[i].is_pln = pln;
+			best[i].amount = db_col_int(st, 4);
 		}
 	}
 	db_done(db, st);
 	if (rc != SQLITE_DONE)
-		return -1;
-	if (best == -1)
-		return 0;
-	net = amount;
-	if (is_pln) {
-		if (price_from_pln(amount, ctx->rate_e6, ctx->minor_digits,
-		    &net) == -1) {
-			log_err("price: product %lld: %lld PLN cannot be "
-			    "converted to %s", (long long)product_id,
-			    (long long)amount, ctx->currency);
-			return -1;
-		}
-		out->converted = 1;
-	} else if (amount >= PRICE_MAX)
-		return -1;
-	out->kind = kinds[best / 4];
-	out->net = net;
-	out->gross = price_gross(net, vat_bp);
-	return 0;
+		goto out;
+	for (i = 0; i < n; i++)
+		if (price_finish(ctx, ids[i], vat_bp[i], &best[i],
+		    &out[i]) == -1)
+			goto out;
+	ret = 0;
+out:
+	free(best);
+	free(json);
+	return ret;
+}
+
+int
+price_get(struct db *db, const struct price_ctx *ctx, int64_t product_id,
+    int vat_bp, struct price *out)
+{
+	return price_get_many(db, ctx, 1, &product_id, &vat_bp, out);
 }

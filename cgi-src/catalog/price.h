@@ -21,6 +21,7 @@
 #ifndef FRAMUGA_PRICE_H
 #define FRAMUGA_PRICE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -62,6 +63,10 @@ int	 price_ctx_load(struct db *, int64_t customer_id, const char *lang,
  * database error or an amount too large to convert (logged). */
 int	 price_get(struct db *, const struct price_ctx *, int64_t product_id,
 	    int vat_bp, struct price *out);
+/* The same for n products at once (a list page: one statement instead of
+ * n): ids[i] with vat_bp[i] into out[i].  0, or -1 as price_get(). */
+int	 price_get_many(struct db *, const struct price_ctx *, size_t n,
+	    const int64_t *ids, const int *vat_bp, struct price *out);
 
 /* ---- the arithmetic (pure; exported for the unit tests) ---- */
 

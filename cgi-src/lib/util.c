@@ -94,3 +94,18 @@ util_token_eq(const char *a, const char *b)
 		d |= (unsigned char)(a[i] ^ b[i]);
 	return d == 0;
 }
+
+char *
+util_json_ints(const int64_t *v, size_t n, char *out)
+{
+	char *p = out;
+	size_t i;
+
+	*p++ = '[';
+	for (i = 0; i < n; i++)
+		p += snprintf(p, 22, i == 0 ? "%lld" : ",%lld",
+		    (long long)v[i]);
+	*p++ = ']';
+	*p = '\0';
+	return out;
+}

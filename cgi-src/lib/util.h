@@ -1,13 +1,14 @@
 /*
  * util.h: small helpers shared by every program: error text into a
- * caller's buffer, hex and base64 encoding, SHA-256 in hex, and a
- * constant-time comparison of tokens.  None allocates; the caller owns
+ * caller's buffer, hex and base64 encoding, SHA-256 in hex, a
+ * constant-time comparison of tokens, a list of ids as JSON.  None allocates; the caller owns
  * every buffer.
  */
 #ifndef FRAMUGA_UTIL_H
 #define FRAMUGA_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * printf into err[errsz] (truncating); does nothing when err is NULL or
@@ -39,5 +40,14 @@ size_t	util_base64(const void *p, size_t n, char *out, int pad);
  * equal, else 0.
  */
 int	util_token_eq(const char *a, const char *b);
+
+/*
+ * v[n] as a JSON array of integers ("[1,2,3]") into out, which holds
+ * UTIL_JSON_INTS_SIZE(n) bytes: a list of ids bound as one SQL parameter
+ * and read back with json_each() (one statement for a page of rows).
+ * Returns out.
+ */
+#define UTIL_JSON_INTS_SIZE(n)	((n) * 21 + 3)
+char	*util_json_ints(const int64_t *v, size_t n, char *out);
 
 #endif

@@ -1,0 +1,98 @@
+-- 0007_stock_total.sql: each product's stock over the active warehouses,
+-- kept ready for the catalogue's lists (cgi-src/catalog).
+--
+-- A category page shows 50 products with their stock; summing the stock
+-- rows of each (one per warehouse, each a table look-up and a warehouse
+-- look-up) was a third of the page's instructions
+-- (tests/bench/profile_page.sh).  The lists now read one row per product
+-- by its key.  Derived from stock and warehouse and kept in step by the
+-- triggers below, like catalog_name (0005): framuga-sync writes stock and
+-- warehouse as before, and the application never writes this table.
+--
+-- Each trigger recomputes the touched product's sum from its stock rows
+-- (a handful, one per warehouse), rather than adding and subtracting, so
+-- the total cannot drift whatever order rows change in, and a warehouse
+-- switched off or on recomputes the products it holds.  The triggers
+-- upsert (ON CONFLICT DO UPDATE), not INSERT OR REPLACE: an outer
+-- statement's conflict algorithm overrides a trigger's OR REPLACE, and
+-- framuga-sync writes stock with upserts, so REPLACE became ABORT there.  A product without
+-- a row here has no stock (0).  Like the page's old sum: only positive
+-- quantities, only active warehouses.
+--
+-- Applied by db_migrate() inside one BEGIN IMMEDIATE transaction (no BEGIN
+-- or COMMIT here).  A released migration is never edited.
+
+DROP INDEX price_lookup;
+CREATE INDEX price_lookup ON price (product_id, kind, customer_id, grp,
+    currency, lang, amount);
+
+CREATE TABLE stock_total (
+	product_id	INTEGER PRIMARY KEY
+			    REFERENCES product (id) ON DELETE CASCADE,
+	qty_milli	INTEGER NOT NULL
+) STRICT;
+
+INSERT INTO stock_total (product_id, qty_milli)
+    SELECT s.product_id, sum(s.qty_milli) FROM stock s
+    JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1
+    WHERE s.qty_milli > 0 GROUP BY s.product_id;
+
+CREATE TRIGGER stock_total_ai AFTER INSERT ON stock
+BEGIN
+	INSERT INTO stock_total (product_id, qty_milli)
+	    SELECT new.product_id, coalesce(sum(s.qty_milli), 0) FROM stock s
+	    JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1
+	    WHERE s.product_id = new.product_id AND s.qty_milli > 0
+	    ON CONFLICT (product_id) DO UPDATE SET
+	    qty_milli = excluded.qty_milli;
+END;
+
+CREATE TRIGGER stock_total_au AFTER UPDATE OF product_id, warehouse_id,
+    qty_milli ON stock
+BEGIN
+	INSERT INTO stock_total (product_id, qty_milli)
+	    SELECT new.product_id, coalesce(sum(s.qty_milli), 0) FROM stock s
+	    JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1
+	    WHERE s.product_id = new.product_id AND s.qty_milli > 0
+	    ON CONFLICT (product_id) DO UPDATE SET
+	    qty_milli = excluded.qty_milli;
+END;
+
+-- The conditions are the triggers' WHEN: a sum() without GROUP BY gives a
+-- row even when its WHERE matches nothing.
+CREATE TRIGGER stock_total_au_old AFTER UPDATE OF product_id ON stock
+WHEN old.product_id <> new.product_id
+BEGIN
+	INSERT INTO stock_total (product_id, qty_milli)
+	    SELECT old.product_id, coalesce(sum(s.qty_milli), 0) FROM stock s
+	    JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1
+	    WHERE s.product_id = old.product_id AND s.qty_milli > 0
+	    ON CONFLICT (product_id) DO UPDATE SET
+	    qty_milli = excluded.qty_milli;
+END;
+
+-- Also fired by the cascade when a product or a warehouse goes; when the
+-- product went, its row went by its own cascade and stays gone.
+CREATE TRIGGER stock_total_ad AFTER DELETE ON stock
+WHEN EXISTS (SELECT 1 FROM product WHERE id = old.product_id)
+BEGIN
+	INSERT INTO stock_total (product_id, qty_milli)
+	    SELECT old.product_id, coalesce(sum(s.qty_milli), 0) FROM stock s
+	    JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1
+	    WHERE s.product_id = old.product_id AND s.qty_milli > 0
+	    ON CONFLICT (product_id) DO UPDATE SET
+	    qty_milli = excluded.qty_milli;
+END;
+
+CREATE TRIGGER stock_total_wu AFTER UPDATE OF active ON warehouse
+WHEN old.active IS NOT new.active
+BEGIN
+	INSERT INTO stock_total (product_id, qty_milli)
+	    SELECT x.product_id, (SELECT coalesce(sum(s.qty_milli), 0)
+	    FROM stock s JOIN warehouse w ON w.id = s.warehouse_id
+	    AND w.active = 1 WHERE s.product_id = x.product_id
+	    AND s.qty_milli > 0)
+	    FROM stock x WHERE x.warehouse_id = new.id
+	    ON CONFLICT (product_id) DO UPDATE SET
+	    qty_milli = excluded.qty_milli;
+END;
