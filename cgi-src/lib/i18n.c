@@ -248,9 +248,32 @@ i18n_pick(const struct req *r, const char *user_lang, const char *def)
 
 /* --- formatting --------------------------------------------------------- */
 
-/* Digits of |v| with groups of three, into p (from the end). */
+/* A number or an amount is built on the stack (at most 20 digits, their
+ * separators, a sign, a code or symbol: well under 96 bytes) and copied
+ * to the arena once: a list page formats a hundred of them. */
+struct sbuf {
+	char	 s[96];
+	size_t	 n;
+};
+
 static void
-put_grouped(struct buf *b, uint64_t v, const char *sep)
+sput(struct sbuf *b, const char *p, size_t len)
+{
+	if (len > sizeof(b->s) - 1 - b->n)
+		len = sizeof(b->s) - 1 - b->n;
+	memcpy(b->s + b->n, p, len);
+	b->n += len;
+}
+
+static void
+sputs(struct sbuf *b, const char *p)
+{
+	sput(b, p, strlen(p));
+}
+
+/* Digits of v with groups of three separated by sep. */
+static void
+put_grouped(struct sbuf *b, uint64_t v, const char *sep)
 {
 	char digits[24];
 	int n = 0;
@@ -260,14 +283,14 @@ put_grouped(struct buf *b, uint64_t v, const char *sep)
 		v /= 10;
 	} while (v);
 	while (n > 0) {
-		buf_putc(b, digits[--n]);
+		sput(b, &digits[--n], 1);
 		if (n > 0 && n % 3 == 0)
-			buf_puts(b, sep);
+			sputs(b, sep);
 	}
 }
 
 static void
-put_number(struct buf *b, int64_t value, int decimals)
+put_number(struct sbuf *b, int64_t value, int decimals)
 {
 	const struct lang_fmt *f = &lang_fmts[cur];
 	uint64_t mag, scale = 1;
@@ -275,7 +298,7 @@ put_number(struct buf *b, int64_t value, int decimals)
 	for (int i = 0; i < decimals; i++)
 		scale *= 10;
 	if (value < 0) {
-		buf_putc(b, '-');
+		sput(b, "-", 1);
 		mag = (uint64_t)0 - (uint64_t)value;
 	} else
 		mag = (uint64_t)value;
@@ -286,27 +309,18 @@ put_number(struct buf *b, int64_t value, int decimals)
 
 		for (int i = decimals - 1; i >= 0; i--, rest /= 10)
 			frac[i] = (char)('0' + rest % 10);
-		buf_puts(b, f->decimal);
-		buf_put(b, frac, (size_t)decimals);
+		sputs(b, f->decimal);
+		sput(b, frac, (size_t)decimals);
 	}
-}
-
-static const char *
-buf_to_arena(struct arena *a, struct buf *b)
-{
-	const char *s = arena_strndup(a, buf_cstr(b), b->len);
-
-	buf_free(b);
-	return s;
 }
 
 const char *
 i18n_number(struct arena *a, int64_t value, int decimals)
 {
-	struct buf b = BUF_INIT;
+	struct sbuf b = { .n = 0 };
 
 	put_number(&b, value, decimals < 0 ? 0 : decimals > 9 ? 9 : decimals);
-	return buf_to_arena(a, &b);
+	return arena_strndup(a, b.s, b.n);
 }
 
 /* Currencies whose minor unit is not 1/100. */
@@ -338,7 +352,7 @@ currency_symbol(const char *c)
 const char *
 i18n_money(struct arena *a, int64_t minor, const char *currency)
 {
-	struct buf b = BUF_INIT;
+	struct sbuf b = { .n = 0 };
 	const char *cc = currency && *currency ? currency : "PLN";
 	const char *sym = currency_symbol(cc);
 	int dec = currency_decimals(cc);
@@ -346,22 +360,22 @@ i18n_money(struct arena *a, int64_t minor, const char *currency)
 	if (strcmp(lang_fmts[cur].code, "en") == 0) {
 		/* English: symbol or code before the amount. */
 		if (minor < 0) {
-			buf_putc(&b, '-');
+			sput(&b, "-", 1);
 			minor = minor == INT64_MIN ? INT64_MAX : -minor;
 		}
 		if (sym != NULL)
-			buf_puts(&b, sym);
+			sputs(&b, sym);
 		else {
-			buf_puts(&b, cc);
-			buf_puts(&b, NBSP);
+			sputs(&b, cc);
+			sputs(&b, NBSP);
 		}
 		put_number(&b, minor, dec);
 	} else {
 		put_number(&b, minor, dec);
-		buf_puts(&b, NBSP);
-		buf_puts(&b, sym ? sym : cc);
+		sputs(&b, NBSP);
+		sputs(&b, sym ? sym : cc);
 	}
-	return buf_to_arena(a, &b);
+	return arena_strndup(a, b.s, b.n);
 }
 
 /* Append v as at least width decimal digits. */
