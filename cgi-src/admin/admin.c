@@ -25,6 +25,7 @@
 #include "cfg.h"
 #include "db.h"
 #include "log.h"
+#include "thumb.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/usr/local/etc"
@@ -55,6 +56,7 @@ static int	cmd_config_check(struct admin *);
 static int	cmd_config_defaults(struct admin *);
 static int	cmd_version(struct admin *);
 static int	cmd_status(struct admin *);
+static int	cmd_thumbs(struct admin *);
 
 static const struct command commands[] = {
 	{ "migrate", "", 0, 0, 1, cmd_migrate,
@@ -69,6 +71,8 @@ static const struct command commands[] = {
 	    "validate a configuration file (default: the one in use)" },
 	{ "config-defaults", "", 0, 0, 0, cmd_config_defaults,
 	    "print every configuration key with its default" },
+	{ "thumbs", "", 0, 0, 1, cmd_thumbs,
+	    "make the missing thumbnails of stored product photos" },
 	{ "version", "", 0, 0, 0, cmd_version,
 	    "program version and the schema version it needs" },
 };
@@ -155,6 +159,70 @@ cmd_status(struct admin *a)
 	    db_schema_version(db));
 	db_close(db);
 	return 0;
+}
+
+/*
+ * thumbs: the backfill of the photo thumbnails (C1).  framuga-sync makes
+ * them when it stores a photo; this makes the missing ones of every
+ * stored photo of a raster type, for files stored before thumbnails
+ * existed (or after a failed write).  Idempotent: a photo whose
+ * thumbnails are all there is not even read.  Reads the database only,
+ * so it may run beside the portal and the sync.  A photo that does not
+ * decode is reported and skipped (the page shows its original); exit 1
+ * only when the store could not be read or written.
+ */
+static int
+cmd_thumbs(struct admin *a)
+{
+	static const char q[] =
+	    "SELECT DISTINCT sha256 FROM product_file"
+	    " WHERE stored = 1 AND kind = 'photo' AND mime IN"
+	    " ('image/jpeg', 'image/png', 'image/webp', 'image/gif')"
+	    " AND length(sha256) = 64 ORDER BY sha256";
+	char path[1024], why[512];
+	long photos = 0, made = 0, present = 0, refused = 0, ioerr = 0;
+	sqlite3_stmt *st;
+	enum thumb_err e;
+	struct db *db;
+	const char *sha;
+	int n, rc;
+
+	if ((db = open_db(a, DB_READONLY)) == NULL)
+		return 1;
+	if ((st = db_prepare(db, q)) == NULL) {
+		fprintf(stderr, PROG ": %s\n", db_errmsg(db));
+		db_close(db);
+		return 1;
+	}
+	while ((rc = db_step(db, st)) == SQLITE_ROW) {
+		sha = db_col_text(st, 0);
+		photos++;
+		snprintf(path, sizeof(path), "%s/store/%.2s/%s",
+		    a->cfg.data_dir, sha, sha);
+		e = thumb_make(path, &n, why, sizeof(why));
+		if (e == THUMB_OK && n == 0)
+			present++;
+		else if (e == THUMB_OK)
+			made++;
+		else {
+			fprintf(stderr, PROG ": %s: %s: %s\n", path,
+			    thumb_strerror(e), why);
+			if (e == THUMB_E_IO)
+				ioerr++;
+			else
+				refused++;
+		}
+	}
+	db_done(db, st);
+	db_close(db);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, PROG ": database error listing photos\n");
+		return 1;
+	}
+	printf("thumbnails: %ld photos, %ld made now, %ld had them, "
+	    "%ld refused, %ld could not be read or written\n", photos, made,
+	    present, refused, ioerr);
+	return ioerr > 0 ? 1 : 0;
 }
 
 static int

@@ -18,6 +18,15 @@
  * is not recorded over a newer one.  No transaction is open while the ERP
  * is asked.  Each run fetches at most opts.docs_max documents; what is
  * left waits for the next run.
+ *
+ * Thumbnails (C1): a product photo of a raster type (JPEG, PNG, WebP,
+ * GIF, the ones the product page shows as images) gets its thumbnails
+ * made right after it is in the store and before its row says stored, so
+ * the page finds them as soon as it shows the photo (thumb.h: the files
+ * sit next to the original).  A photo that does not decode, or is too
+ * large, is logged and left without thumbnails: the page shows the
+ * original, and the run goes on.  `framuga-admin thumbs` makes what is
+ * missing for files stored before.
  */
 #include "config.h"
 
@@ -36,6 +45,7 @@
 #include "db.h"
 #include "log.h"
 #include "sync.h"
+#include "thumb.h"
 #include "util.h"
 
 struct sink {
@@ -294,18 +304,42 @@ dberr:
 	return -1;
 }
 
+/*
+ * Make the thumbnails of a stored photo (hash: 64 hex) if any is missing.
+ * Never fails the run: an image that does not decode is the ERP's content,
+ * not our trouble, and the original stays downloadable.
+ */
+static void
+photo_thumbs(struct sctx *x, const char *uuid, const char *hash)
+{
+	char path[1024], why[512];
+	enum thumb_err e;
+	int made = 0;
+
+	store_path(x, hash, path, sizeof(path));
+	if ((e = thumb_make(path, &made, why, sizeof(why))) != THUMB_OK)
+		log_warn("%s: photo %s (%s): no thumbnails: %s: %s", x->op,
+		    uuid, hash, thumb_strerror(e), why);
+	else if (made > 0)
+		log_info("%s: photo %s: %d thumbnails made", x->op, uuid, made);
+}
+
 int
 sync_docs_files(struct sctx *x)
 {
+	/* the third column: a photo of a type the page shows as an image
+	 * and thumb.c decodes (product.c's image_type() but SVG) */
 	static const char sql_sel[] =
-	    "SELECT DISTINCT erp_uuid, sha256 FROM product_file"
-	    " WHERE stored = 0 LIMIT ?";
+	    "SELECT erp_uuid, sha256, max(kind = 'photo' AND mime IN"
+	    " ('image/jpeg', 'image/png', 'image/webp', 'image/gif'))"
+	    " FROM product_file WHERE stored = 0"
+	    " GROUP BY erp_uuid, sha256 LIMIT ?";
 	static const char sql_set[] =
 	    "UPDATE product_file SET stored = 1"
 	    " WHERE erp_uuid = ?1 AND sha256 = ?2 AND stored = 0";
 	static const char sql_left[] =
 	    "SELECT count(DISTINCT erp_uuid) FROM product_file WHERE stored = 0";
-	struct { const char *uuid, *sha; } *todo;
+	struct { const char *uuid, *sha; int photo; } *todo;
 	char hash[65], why[512];
 	int64_t size;
 	sqlite3_stmt *st;
@@ -320,6 +354,7 @@ sync_docs_files(struct sctx *x)
 	while ((rc = db_step(x->db, st)) == SQLITE_ROW) {
 		todo[n].uuid = arena_strdup(x->batch, db_col_text(st, 0));
 		todo[n].sha = arena_strdup(x->batch, db_col_text(st, 1));
+		todo[n].photo = db_col_int(st, 2) != 0;
 		n++;
 	}
 	db_done(x->db, st);
@@ -343,6 +378,9 @@ sync_docs_files(struct sctx *x)
 				continue;
 			}
 		}
+		/* outside any transaction: decoding takes tens of ms */
+		if (todo[i].photo)
+			photo_thumbs(x, todo[i].uuid, todo[i].sha);
 		if (db_begin_write(x->db) != SQLITE_OK)
 			goto dberr;
 		if ((st = db_prepare(x->db, sql_set)) == NULL) {
