@@ -37,6 +37,7 @@ static const char *const perm_names[PERM__MAX] = {
 	[PERM_CMS_STAFF] = "cms.staff",
 	[PERM_CMS_AUDIT] = "cms.audit",
 	[PERM_CMS_IMPERSONATE] = "cms.impersonate",
+	[PERM_MARKETING_VIEW] = "marketing.view",
 };
 
 /* Which customer module a customer permission belongs to (B1: what the
@@ -51,6 +52,7 @@ static const char *const perm_modules[PERM__MAX] = {
 	[PERM_RFQ_CREATE] = "rfq",
 	[PERM_MAIL_USE] = "mail",
 	[PERM_TASKS_USE] = "tasks",
+	[PERM_MARKETING_VIEW] = "marketing",
 };
 
 const char *

@@ -35,6 +35,7 @@ enum perm {
 	PERM_CMS_STAFF,		/* staff accounts and roles */
 	PERM_CMS_AUDIT,		/* the audit log */
 	PERM_CMS_IMPERSONATE,	/* log in as a user (A6) */
+	PERM_MARKETING_VIEW,	/* marketing materials (B2), module 'marketing' */
 	PERM__MAX
 };
 

@@ -2,8 +2,11 @@
  * dashboard.c: the customer's dashboard (B1), the portal shell's home.
  *
  * One page that reaches every module this customer has (customer_module)
- * AND this user may use, and only modules that exist as pages today (the
- * catalogue, marketing materials); what needs attention, from
+ * AND this user may use (a module's permission, e.g. marketing.view: the
+ * session's set already lacks it when the customer lacks the module), and
+ * only modules that exist as pages today (the catalogue, marketing
+ * materials); the customer's modules are read once, in one statement;
+ * what needs attention, from
  * data that exists (the customer's ERP block, an overdue balance, marketing
  * materials published since the user last opened them); and the credit
  * position as framuga-sync brought it from OknoERP (customer.credit_limit,
@@ -35,7 +38,7 @@ static const struct dash_module {
 } dash_modules[] = {
 	{ "catalogue", PERM_LOGIN, "/catalog", N_("Katalog"),
 	    N_("Produkty, ceny i dostępność.") },
-	{ "marketing", PERM_LOGIN, "/portal/marketing",
+	{ "marketing", PERM_MARKETING_VIEW, "/portal/marketing",
 	    N_("Materiały marketingowe"),
 	    N_("Katalogi, zdjęcia i materiały do pobrania.") },
 	/* Orders, quotes, complaints, mail and tasks join here, with their
@@ -43,22 +46,34 @@ static const struct dash_module {
 	 * account pages (profile, co-workers) are in the menu. */
 };
 
-/* Is module on for customer?  1, 0; -1 on a database error. */
+#define DASH_NMOD	(sizeof(dash_modules) / sizeof(dash_modules[0]))
+
+/* Which entries of dash_modules customer has on, one statement for all
+ * of them: on[i] = 1 for entry i (an entry without a module is on).  0, or
+ * -1 on a database error. */
 static int
-module_on(struct req *r, int64_t customer, const char *module)
+modules_on(struct req *r, int64_t customer, int on[DASH_NMOD])
 {
-	static const char q[] = "SELECT 1 FROM customer_module "
-	    "WHERE customer_id = ? AND module = ?";
+	static const char q[] =
+	    "SELECT module FROM customer_module WHERE customer_id = ?";
 	sqlite3_stmt *st;
+	size_t i;
 	int rc;
 
+	for (i = 0; i < DASH_NMOD; i++)
+		on[i] = *dash_modules[i].module == '\0';
 	if ((st = db_prepare(r->db, q)) == NULL)
 		return -1;
 	db_bind_int(st, 1, customer);
-	db_bind_text(st, 2, module);
-	rc = db_step(r->db, st);
+	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
+		const char *m = db_col_text(st, 0);
+
+		for (i = 0; i < DASH_NMOD; i++)
+			if (strcmp(m, dash_modules[i].module) == 0)
+				on[i] = 1;
+	}
 	db_done(r->db, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static json_t *
@@ -106,7 +121,7 @@ dashboard_show(struct req *r)
 	sqlite3_stmt *st;
 	const char *grp = "";
 	size_t i;
-	int on;
+	int on[DASH_NMOD];
 
 	if (r->session == NULL || r->session->is_staff || cust == 0) {
 		json_object_set_new(ctx, "staff", json_boolean(
@@ -147,17 +162,13 @@ dashboard_show(struct req *r)
 	}
 	db_done(r->db, st);
 
-	for (i = 0; i < sizeof(dash_modules) / sizeof(dash_modules[0]); i++) {
+	if (modules_on(r, cust, on) != 0)
+		goto fail;
+	for (i = 0; i < DASH_NMOD; i++) {
 		const struct dash_module *m = &dash_modules[i];
 
-		if (!perm_allows(r, m->perm))
+		if (!perm_allows(r, m->perm) || !on[i])
 			continue;
-		if (*m->module != '\0') {
-			if ((on = module_on(r, cust, m->module)) < 0)
-				goto fail;
-			if (!on)
-				continue;
-		}
 		json_array_append_new(mods, json_pack("{s:s, s:s, s:s}",
 		    "href", m->href, "label", _(m->label), "text", _(m->text)));
 		if (strcmp(m->module, "marketing") == 0) {

@@ -8,8 +8,11 @@
  * Customer-scoped: the customer comes from auth_require_customer(), its
  * group from its row, and every item is looked up WITH that group and the
  * language in the WHERE clause, so another group's item answers 404 like
- * a missing one.  The customer must have the "marketing" module
- * (customer_module), else 403.  A download is authorised here and sent by
+ * a missing one.  The routes ask for marketing.view, which the session
+ * holds only while the customer has the "marketing" module; the module is
+ * checked here again (customer_module), else 403, so a page never rests on
+ * a permission set computed before the module was switched off.  A
+ * download is authorised here and sent by
  * nginx: X-Accel-Redirect to /_accel/marketing/XX/SHA256 (data_dir, never
  * the web root; see cgi-src/cms/marketing.c for how files are stored).
  * Opening the list records when the user last saw it (marketing_seen), for

@@ -74,6 +74,51 @@ unlike "$(cell blocked)" 'tak' "dashboard: customer C is not blocked"
 unlike "$(http_body)" 'Okna Alfa|Przekroczony' "dashboard: nothing of customer A on C's"
 http_get /portal/marketing -b "$C"
 is "$HTTP_STATUS" 403 "marketing: 403 for a customer without the module"
+
+# ---- the marketing menu entry follows marketing.view (B1, B2) -------------------------
+# marketing.view belongs to the 'marketing' module: the session holds it
+# only while the customer has the module (db/0008_marketing_perm.sql), and
+# the menu, the dashboard and the routes all ask for it.
+menu() { sed -n '/class="main-nav"/,/<\/nav>/p' "$HTTP_BODY"; }
+is "$(sql "SELECT group_concat(r.name, ' ') FROM (SELECT r.name FROM role r JOIN role_perm rp
+    ON rp.role_id = r.id AND rp.perm = 'marketing.view' ORDER BY r.id) r")" \
+    "customer_admin buyer viewer accountant admin users" \
+    "marketing.view: every customer role holds it, and the staff roles that impersonate"
+for page in /portal /account/profile /catalog; do
+	http_get "$page" -b "$C"
+	unlike "$(menu)" 'href="/portal/marketing"' "menu on $page: no marketing entry without the module"
+	http_get "$page" -b "$A"
+	like "$(menu)" 'href="/portal/marketing"' "menu on $page: the entry with the module"
+done
+http_get /portal -b "$A"
+like "$(modules)" 'href="/portal/marketing"' "dashboard: the tile with the module"
+# The module switched off while A's admin is logged in: the next request
+# has neither the entry, nor the tile, nor the page; switched on: back.
+sql "DELETE FROM customer_module WHERE module = 'marketing' AND
+    customer_id = (SELECT id FROM customer WHERE code = 'KA')"
+http_get /portal -b "$A"
+unlike "$(menu)" 'href="/portal/marketing"' "module off: the menu entry goes at the next request"
+unlike "$(modules)" 'href="/portal/marketing"' "module off: and the dashboard tile"
+http_get /portal/marketing -b "$A"
+is "$HTTP_STATUS" 403 "module off: the page is 403"
+sql "INSERT INTO customer_module (customer_id, module)
+    SELECT id, 'marketing' FROM customer WHERE code = 'KA'"
+http_get /portal -b "$A"
+like "$(menu)" 'href="/portal/marketing"' "module on again: the menu entry is back"
+like "$(modules)" 'href="/portal/marketing"' "module on again: and the tile"
+# A co-worker of A (which has the module) without the permission: a user
+# with a direct grant of orders.view only.
+adduser bez@alfa.pl "Bez Marketingu" --customer KA --role viewer
+sql "DELETE FROM user_role WHERE user_id = (SELECT id FROM user WHERE email = 'bez@alfa.pl');
+    INSERT INTO user_perm (user_id, perm) SELECT id, 'orders.view' FROM user WHERE email = 'bez@alfa.pl'"
+NB=$E2E_RUNDIR/jar-nb
+login "$NB" bez@alfa.pl
+http_get /portal -b "$NB"
+is "$HTTP_STATUS" 200 "no marketing.view: the dashboard answers"
+unlike "$(menu)" 'href="/portal/marketing"' "no marketing.view: no menu entry though the customer has the module"
+unlike "$(modules)" 'href="/portal/marketing"' "no marketing.view: no dashboard tile"
+http_get /portal/marketing -b "$NB"
+is "$HTTP_STATUS" 403 "no marketing.view: the page is 403"
 http_get /portal/marketing -b "$T"
 is "$HTTP_STATUS" 403 "marketing: staff have no customer's list"
 

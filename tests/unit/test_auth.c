@@ -375,7 +375,8 @@ test_perms_from_roles_grants_modules(void **state)
 	assert_true(p == auth_customer_perms);
 	assert_int_equal(auth_user_perms(db, buyer, &p), 0);
 	assert_true(p == (AUTH_BIT(PERM_ORDERS_VIEW) |
-	    AUTH_BIT(PERM_ORDERS_PLACE) | AUTH_BIT(PERM_PRICES_VIEW)));
+	    AUTH_BIT(PERM_ORDERS_PLACE) | AUTH_BIT(PERM_PRICES_VIEW) |
+	    AUTH_BIT(PERM_MARKETING_VIEW)));
 	/* staff: cms.* of the role, the CMS shell, customer bits too */
 	assert_int_equal(auth_user_perms(db, staff, &p), 0);
 	assert_true(p & AUTH_BIT(PERM_CMS_USERS));
