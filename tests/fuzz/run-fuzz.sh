@@ -42,6 +42,8 @@ harness_sources() {
 	soap)
 		echo "cgi-src/erp/erp.c cgi-src/erp/erp_soap.c" \
 		    "cgi-src/lib/arena.c cgi-src/lib/log.c" ;;
+	thumb)
+		echo "cgi-src/lib/thumb.c" ;;
 	*)
 		echo "cgi-src/lib/arena.c cgi-src/lib/log.c" ;;
 	esac
