@@ -25,6 +25,8 @@
 DROP INDEX price_lookup;
 CREATE INDEX price_lookup ON price (product_id, kind, customer_id, grp,
     currency, lang, amount);
+CREATE INDEX price_base ON price (product_id, grp, currency, lang, amount)
+    WHERE customer_id IS NULL;
 
 CREATE TABLE stock_total (
 	product_id	INTEGER PRIMARY KEY

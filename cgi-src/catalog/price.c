@@ -117,18 +117,26 @@ price_ctx_load(struct db *db, int64_t customer_id, const char *lang,
 }
 
 /* The three steps in one statement for a list of products: ?1 the
- * products' ids as a JSON array (j.key, the index in it, comes back), ?2 customer, ?3 currency, ?4 lang, ?5
- * group ('' skips the group step).  json_each drives each branch (CROSS
- * JOIN keeps it the outer loop), and for each id the branch is one
- * equality seek of price_lookup on its first four columns; currency and
- * lang are filters (the unary + keeps them out of the index look-up: as
- * index constraints the IN lists built a temporary table per execution),
- * over the at most four rows of that prefix.  UNION ALL and no ORDER BY,
- * so no sorter: price_get_many() picks the best of the rows, as the
- * steps' ORDER BY currency = ?3 DESC, lang DESC would have.  One
- * execution for a page of 50 products instead of 50: the statement's
- * start, its three cursors and the bindings were more than half of each
- * single probe's cost (tests/bench/profile_page.sh). */
+ * products' ids as a JSON array (j.key, the index in it, comes back), ?2
+ * customer, ?3 currency, ?4 lang, ?5 group ('' none).  json_each drives
+ * both branches (CROSS JOIN keeps it the outer loop):
+ *  - the individual step: one equality seek of price_lookup (product_id,
+ *    kind, customer_id, grp, ...) on its first four columns;
+ *  - the group and catalogue steps together: one seek of price_base, the
+ *    small partial index of the rows without a customer (product_id, grp,
+ *    ...), and a walk over that product's few rows (a catalogue price per
+ *    currency and version, one per group that has its own), the group
+ *    filtered (by the schema's CHECKs grp '' is the catalogue price, any
+ *    other the group's).
+ * Currency, lang (and the group) are filters, not index constraints (the
+ * unary +): as IN-list constraints they built a temporary table per
+ * execution.  Both indexes cover the columns read.  UNION ALL and no ORDER
+ * BY, so no sorter: price_get_many() picks the best of the rows, as the
+ * steps' ORDER BY currency = ?3 DESC, lang DESC would have.  One execution
+ * for a page of 50 products, two seeks each: the per-product statement of
+ * before (three seeks, a table look-up per price found, the statement's
+ * start each time) cost about three times as much
+ * (tests/bench/profile_page.sh). */
 static const char q_steps[] =
     "SELECT j.key, 1, p.currency, p.lang, p.amount "
     "FROM json_each(?1) j CROSS JOIN price p "
@@ -136,16 +144,11 @@ static const char q_steps[] =
     "AND p.customer_id = ?2 AND p.grp = '' "
     "AND +p.currency IN (?3, 'PLN') AND +p.lang IN (?4, '') "
     "UNION ALL "
-    "SELECT j.key, 2, p.currency, p.lang, p.amount "
-    "FROM json_each(?1) j CROSS JOIN price p "
-    "WHERE ?5 <> '' AND p.product_id = j.value AND p.kind = 'group' "
-    "AND p.customer_id IS NULL AND p.grp = ?5 "
-    "AND +p.currency IN (?3, 'PLN') AND +p.lang IN (?4, '') "
-    "UNION ALL "
-    "SELECT j.key, 3, p.currency, p.lang, p.amount "
-    "FROM json_each(?1) j CROSS JOIN price p "
-    "WHERE p.product_id = j.value AND p.kind = 'catalogue' "
-    "AND p.customer_id IS NULL AND p.grp = '' "
+    "SELECT j.key, CASE p.grp WHEN '' THEN 3 ELSE 2 END, p.currency, "
+    "p.lang, p.amount "
+    "FROM json_each(?1) j CROSS JOIN price p INDEXED BY price_base "
+    "WHERE p.product_id = j.value AND p.customer_id IS NULL "
+    "AND +p.grp IN (?5, '') "
     "AND +p.currency IN (?3, 'PLN') AND +p.lang IN (?4, '')";
 
 /* The best row seen for one product. */
