@@ -13,7 +13,9 @@ struct req;
 
 #define CATALOG_PAGE		50
 #define CATALOG_SEARCH_MAX	50
-#define CATALOG_RANK_MAX	200	/* matches ranked by bm25 at most */
+/* A search whose words match this many indexed texts (all language
+ * versions; three per product) is broad: catalogue order, not bm25. */
+#define CATALOG_BROAD		600
 #define CATALOG_QUERY_MAX	200	/* bytes of a search query */
 
 #define STOCK_LOW_DEFAULT	10000	/* thousandths: 10 units */

@@ -1,20 +1,30 @@
 /*
  * search.c: full-text search over the catalogue (C5).
  *
- * FTS5 over catalog_fts (db/0005_catalog.sql) in the user's
- * language; each word of the query becomes a quoted prefix term (so the
- * query's own punctuation is never FTS syntax), with ł folded to l as in
- * the index.  At most CATALOG_SEARCH_MAX hits, in this order:
+ * FTS5 over catalog_fts (db/0005_catalog.sql) in the user's language;
+ * each word of the query becomes a quoted term (so the query's own
+ * punctuation is never FTS syntax), with ł folded to l as in the index.
+ * At most CATALOG_SEARCH_MAX hits, in this order:
  *  1. a product whose code equals the query (case-insensitive for ASCII),
  *     found through the product_code index (not through FTS);
- *  2. the other matches: by bm25 when there are at most CATALOG_RANK_MAX
- *     of them in the user's language; else (a broad query, e.g. a common
- *     word's prefix: thousands of matches) in catalogue order (the FTS
- *     rowid, the order the texts were synced) and the page says there are
- *     more, so the user narrows the query.  bm25 costs a computation per
- *     match before the LIMIT (about 14 ms for ~4,400 matches at 50,000
- *     products); the rowid order lets FTS5 stop at the LIMIT.  A probe in
- *     rowid order, LIMIT CATALOG_RANK_MAX + 1, tells the two apart.
+ *  2. the other matches.  A narrow query (its words, as prefixes, match
+ *     fewer than CATALOG_BROAD indexed texts, all language versions
+ *     counted) is ranked by bm25.  A broad one (a common word: thousands
+ *     of matches) is shown in catalogue order (the FTS rowid, the order
+ *     the texts were synced) and the page says there are more, so the user
+ *     narrows the query: bm25 costs a computation per match before the
+ *     LIMIT (about 14 ms for ~4,400 matches at 50,000 products), while the
+ *     rowid order lets FTS5 stop at the LIMIT.
+ *
+ * Which is which is counted in FTS alone (no joins, LIMIT CATALOG_BROAD),
+ * first for the words as whole words: a prefix term makes FTS5 merge the
+ * doclists of every word it starts, whole, before the first row (12,000
+ * documents for "parapet"*: 6 M instructions, most of a search), while a
+ * whole word's doclist is walked and left at the LIMIT.  When the whole
+ * words alone are broad, their matches are the page (the words as typed,
+ * in catalogue order); otherwise the prefixes decide, as above.  So a
+ * common word costs a walk of a few hundred postings, and the prefix merge
+ * is only paid for words that match little as whole words.
  */
 #include "config.h"
 
@@ -37,11 +47,11 @@
 
 /* ---- GET /catalog/search?q= ---- */
 
-/* The FTS5 query for the user's words: each word a quoted prefix term
- * ("word"*), " doubled, ł/Ł folded to l/L as in the index.  NULL if no
- * word. */
+/* The FTS5 query for the user's words: each word a quoted term, a prefix
+ * ("word"*) when prefix, " doubled, ł/Ł folded to l/L as in the index.
+ * NULL if no word. */
 static const char *
-fts_query(struct arena *a, const char *q)
+fts_query(struct arena *a, const char *q, int prefix)
 {
 	struct buf b = BUF_INIT;
 	const char *p = q, *out;
@@ -70,7 +80,7 @@ fts_query(struct arena *a, const char *q)
 				buf_putc(&b, *p);
 			p++;
 		}
-		buf_puts(&b, "\"*");
+		buf_puts(&b, prefix ? "\"*" : "\"");
 	}
 	out = words > 0 ? arena_strdup(a, buf_cstr(&b)) : NULL;
 	buf_free(&b);
@@ -92,10 +102,10 @@ fts_query(struct arena *a, const char *q)
     "  WHERE v.product_id = n.product_id AND v.lang = ?2) "
 /* Catalogue order: FTS5 walks the doclist by rowid and stops at the
  * LIMIT, no bm25 computed. */
-static const char q_search_probe[] =
+static const char q_search_rowid[] =
     SEARCH_FROM_WHERE "ORDER BY f.rowid LIMIT ?4";
 /* By bm25: computed for each match in the language, so only run when
- * the probe found at most CATALOG_RANK_MAX. */
+ * the count found fewer than CATALOG_BROAD. */
 static const char q_search_ranked[] =
     SEARCH_FROM_WHERE "ORDER BY f.rank, f.rowid LIMIT ?4";
 /* The exact code, by the product_code index. */
@@ -107,12 +117,33 @@ static const char q_search_code[] =
     "  WHERE v.product_id = p.id AND v.lang = ?2) "
     "ORDER BY p.id LIMIT ?4";
 
-enum search_q { SQ_CODE, SQ_PROBE, SQ_RANKED };
+enum search_q { SQ_CODE, SQ_ROWID, SQ_RANKED };
 static const char *const search_sql[] = {
 	[SQ_CODE] = q_search_code,
-	[SQ_PROBE] = q_search_probe,
+	[SQ_ROWID] = q_search_rowid,
 	[SQ_RANKED] = q_search_ranked,
 };
+
+/* How many indexed texts (all language versions) fq matches, counting no
+ * further than CATALOG_BROAD: FTS alone, no join.  -1 on an error. */
+static int
+fts_count(struct req *r, const char *fq)
+{
+	static const char q[] =
+	    "SELECT count(*) FROM (SELECT 1 FROM catalog_fts "
+	    "WHERE catalog_fts MATCH ?1 LIMIT ?2)";
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if ((st = db_prepare(r->db, q)) == NULL)
+		return -1;
+	db_bind_text(st, 1, fq);
+	db_bind_int(st, 2, CATALOG_BROAD);
+	if (db_step(r->db, st) == SQLITE_ROW)
+		n = (int)db_col_int(st, 0);
+	db_done(r->db, st);
+	return n;
+}
 
 /* Runs one of search_sql (bound ?1 fq, ?2 lang, ?3 code, ?4 limit) and
  * appends its rows to rows while rows holds fewer than keep.  The number
@@ -168,7 +199,7 @@ catalog_search(struct req *r)
 		return;
 	}
 	json_object_set_new(ctx, "q", json_string(q != NULL ? q : ""));
-	if (q == NULL || (fq = fts_query(r->arena, q)) == NULL) {
+	if (q == NULL || (fq = fts_query(r->arena, q, 0)) == NULL) {
 		json_object_set_new(ctx, "rows", rows);
 		page_render(r, 200, "catalog/search.html", ctx);
 		return;
@@ -183,23 +214,23 @@ catalog_search(struct req *r)
 		code[--i] = '\0';
 	if (cat_init(r, &c) == -1)
 		goto fail;
-	/* 1. the exact code; 2. the probe in catalogue order, keeping what
-	 * fits; 3. few matches: drop the probe's rows, rank them instead. */
+	/* 1. the exact code; 2. the whole words, broad: catalogue order;
+	 * 3. else the prefixes: broad, catalogue order, narrow, by bm25. */
 	if (search_rows(r, SQ_CODE, fq, code, CATALOG_SEARCH_MAX, rows,
 	    CATALOG_SEARCH_MAX) == -1)
 		goto fail;
 	ncode = json_array_size(rows);
 	keep = CATALOG_SEARCH_MAX - ncode;
-	if ((n = search_rows(r, SQ_PROBE, fq, code, CATALOG_RANK_MAX + 1,
-	    rows, CATALOG_SEARCH_MAX)) == -1)
+	if ((n = fts_count(r, fq)) == -1)
 		goto fail;
-	if (n <= CATALOG_RANK_MAX) {
-		while (json_array_size(rows) > ncode)
-			json_array_remove(rows, ncode);
-		if ((n = search_rows(r, SQ_RANKED, fq, code,
-		    (int)keep + 1, rows, CATALOG_SEARCH_MAX)) == -1)
+	if (n < CATALOG_BROAD) {
+		fq = fts_query(r->arena, q, 1);
+		if ((n = fts_count(r, fq)) == -1)
 			goto fail;
 	}
+	if ((n = search_rows(r, n < CATALOG_BROAD ? SQ_RANKED : SQ_ROWID, fq,
+	    code, (int)keep + 1, rows, CATALOG_SEARCH_MAX)) == -1)
+		goto fail;
 	if ((size_t)n > keep)
 		json_object_set_new(ctx, "more", json_true());
 	if (cat_rows_extras(&c, rows) == -1)
