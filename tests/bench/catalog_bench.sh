@@ -25,7 +25,10 @@
 #   list-p2  the same category's second page (keyset cursor);
 #   search   /catalog/search?q=WORD, WORD at random per request from a few
 #            words of product names (50 hits at most);
-#   product  /catalog/p/ID, ID at random among 500 visible products.
+#   product  /catalog/p/ID, ID at random among 500 visible products;
+#   dashboard  /portal, the dealer's dashboard (B1; target 40 % of bare).
+# BENCH_PAGES (all of the above) names the pages to measure, e.g.
+# BENCH_PAGES=dashboard; the bare responder is always measured.
 # Then EXPLAIN QUERY PLAN of the hot statements (copied from catalog.c and
 # price.c; keep them in step).
 #
@@ -215,6 +218,8 @@ measure() {
 
 ROWS=
 row() {		# PAGE TARGET(%) P99-TARGET(ms) SCRIPT|- PATH (a sample)
+	case " ${BENCH_PAGES:-list list-p2 search product dashboard} bare " in
+	*" $1 "*) ;; *) return 0 ;; esac
 	http_get "$5" -H "Cookie: $(head -1 "$LUA_COOKIES" | tr -d '",')"
 	_bytes=$(wc -c <"$HTTP_BODY" | tr -d ' ')
 	_rows=$(grep -c 'href="/catalog/p/' "$HTTP_BODY")
@@ -242,6 +247,7 @@ row list 40 15 "$LIST_LUA" "/catalog/c/$CAT"
 row list-p2 40 15 "$LIST2_LUA" "/catalog/c/$CAT?k=$P2_KEY&a=$P2_ID"
 row search 30 20 "$SEARCH_LUA" "/catalog/search?q=$(echo $WORDS | cut -d' ' -f1)"
 row product 30 20 "$PRODUCT_LUA" "$(echo $PRODUCT_PATHS | cut -d' ' -f1)"
+row dashboard 40 15 "$(lua dashboard /portal)" /portal
 POOL_ROWS=$ROWS
 ROWS=
 e2e_stop_fcgi
