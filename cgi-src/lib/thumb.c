@@ -181,6 +181,83 @@ probe_webp(const unsigned char *p, size_t n, int *w, int *h)
 	return *w > 0 && *h > 0 ? THUMB_OK : THUMB_E_HEADER;
 }
 
+/*
+ * The TIFF structure inside APP1 "Exif\0\0": a byte order mark ("II"
+ * little-endian, "MM" big-endian), 42, the offset of IFD0; IFD0 is a
+ * count and 12-byte entries (tag, type, count, value).  Orientation is a
+ * SHORT, so its value sits in the first two bytes of the value field.
+ * Every offset is checked against the segment's length.
+ */
+static int
+exif_orientation(const unsigned char *t, size_t n)
+{
+	size_t ifd, cnt, i, e;
+	unsigned v;
+	int le;
+
+	if (n < 8)
+		return 1;
+	if (t[0] == 'I' && t[1] == 'I')
+		le = 1;
+	else if (t[0] == 'M' && t[1] == 'M')
+		le = 0;
+	else
+		return 1;
+#define R16(q)	(le ? le16(q) : be16(q))
+#define R32(q)	(le ? ((uint32_t)le16((q) + 2) << 16 | le16(q)) : be32(q))
+	if (R16(t + 2) != 42)
+		return 1;
+	ifd = R32(t + 4);
+	if (ifd < 8 || ifd > n - 2)
+		return 1;
+	cnt = R16(t + ifd);
+	for (i = 0; i < cnt; i++) {
+		e = ifd + 2 + i * 12;
+		if (e + 12 > n)
+			break;
+		if (R16(t + e) != 0x0112)
+			continue;
+		/* type SHORT (3), count 1 */
+		if (R16(t + e + 2) != 3 || R32(t + e + 4) != 1)
+			return 1;
+		v = R16(t + e + 8);
+		return v >= 1 && v <= 8 ? (int)v : 1;
+	}
+#undef R16
+#undef R32
+	return 1;
+}
+
+int
+thumb_jpeg_orientation(const unsigned char *p, size_t n)
+{
+	size_t i = 2;
+	unsigned m, len;
+
+	if (n < 4 || p[0] != 0xff || p[1] != 0xd8)
+		return 1;
+	for (;;) {
+		if (i >= n || p[i] != 0xff)
+			return 1;
+		while (i < n && p[i] == 0xff)
+			i++;
+		if (i >= n)
+			return 1;
+		m = p[i++];
+		if (m == 0xd8 || m == 0x01 || (m >= 0xd0 && m <= 0xd7))
+			continue;
+		if (m == 0xd9 || m == 0xda || i + 2 > n)
+			return 1;
+		len = be16(p + i);
+		if (len < 2 || i + len > n)
+			return 1;
+		if (m == 0xe1 && len >= 2 + 6 &&
+		    memcmp(p + i + 2, "Exif\0\0", 6) == 0)
+			return exif_orientation(p + i + 8, len - 8);
+		i += len;
+	}
+}
+
 enum thumb_err
 thumb_probe(const unsigned char *p, size_t n, enum thumb_type *type, int *w,
     int *h)

@@ -77,6 +77,15 @@ enum thumb_err	thumb_probe(const unsigned char *p, size_t n,
 enum thumb_err	thumb_probe_file(const char *path, enum thumb_type *type,
 		    int *w, int *h);
 
+/*
+ * The EXIF orientation of a JPEG (p, n: the file or its start): 1 (as
+ * stored) to 8, read from the APP1 "Exif" segment's first IFD (tag
+ * 0x0112) before the scan; 1 when there is none or it makes no sense.
+ * Cameras and phones store pictures as the sensor saw them and say in
+ * this tag how to turn them; browsers honour it, so the thumbnails must.
+ */
+int	thumb_jpeg_orientation(const unsigned char *p, size_t n);
+
 /* The short English name of an error, for log lines. */
 const char	*thumb_strerror(enum thumb_err);
 
@@ -86,7 +95,7 @@ const char	*thumb_strerror(enum thumb_err);
  * The header is checked first (type, THUMB_MAX_PIXELS), then the image is
  * decoded once and each size is scaled from it (area-averaging resampling,
  * aspect kept, never upscaled: a small original gives a JPEG of its own
- * size) and written to a temporary file in the same directory, fsync'd,
+ * size, turned as a JPEG's EXIF orientation says) and written to a temporary file in the same directory, fsync'd,
  * made 0644 and renamed into place, so a reader sees a whole thumbnail
  * or none.  Thumbnails already there are left alone (idempotent).
  * *made (may be NULL) counts the files written.  THUMB_OK, or the first

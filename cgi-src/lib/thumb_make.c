@@ -15,6 +15,9 @@
  * destination pixel: a clean reduction at any ratio, where a plain
  * bilinear or bicubic kernel would alias at 4 MP -> 160 px.  Transparent
  * pixels (PNG, GIF, WebP) are composed on white, since JPEG has no alpha.
+ * A JPEG's EXIF orientation (a phone's portrait stored on its side) is
+ * applied to each scaled result, as browsers apply it to the original;
+ * the thumbnail carries no EXIF, so it is stored the right way up.
  * Each result is encoded to memory and written through a temporary file
  * in the same directory, fsync'd, chmod 0644 and renamed over the final
  * name: a reader (nginx) sees a whole thumbnail or none.
@@ -213,6 +216,46 @@ scale(gdImagePtr src, int size)
 	return dst;
 }
 
+/*
+ * im turned as EXIF orientation o (2-8) says, in a new image (im is left
+ * alone).  Applied to the scaled thumbnail, not the original: the same
+ * result at a fraction of the memory.  NULL when out of memory.
+ */
+static gdImagePtr
+orient(gdImagePtr im, int o)
+{
+	int sw = gdImageSX(im), sh = gdImageSY(im), x, y, sx, sy;
+	int swap = o >= 5;
+	gdImagePtr d;
+
+	if ((d = gdImageCreateTrueColor(swap ? sh : sw, swap ? sw : sh)) ==
+	    NULL)
+		return NULL;
+	gdImageAlphaBlending(d, 0);
+	for (y = 0; y < gdImageSY(d); y++)
+		for (x = 0; x < gdImageSX(d); x++) {
+			switch (o) {
+			case 2:		/* mirrored */
+				sx = sw - 1 - x; sy = y; break;
+			case 3:		/* upside down */
+				sx = sw - 1 - x; sy = sh - 1 - y; break;
+			case 4:		/* mirrored upside down */
+				sx = x; sy = sh - 1 - y; break;
+			case 5:		/* transposed */
+				sx = y; sy = x; break;
+			case 6:		/* turned 90 degrees clockwise */
+				sx = y; sy = sh - 1 - x; break;
+			case 7:		/* transverse */
+				sx = sw - 1 - y; sy = sh - 1 - x; break;
+			default:	/* 8: turned 90 degrees anticlockwise */
+				sx = sw - 1 - y; sy = x; break;
+			}
+			gdImageSetPixel(d, x, y,
+			    gdImageGetTrueColorPixel(im, sx, sy));
+		}
+	return d;
+}
+
 enum thumb_err
 thumb_make_to(const char *src, const int *sizes, const char *const *out,
     size_t n, int *made, char *why, size_t whysz)
@@ -223,7 +266,7 @@ thumb_make_to(const char *src, const int *sizes, const char *const *out,
 	enum thumb_err e;
 	size_t len = 0, i;
 	void *jpg;
-	int w, h, jn, rc;
+	int w, h, jn, rc, o = 1;
 
 	if (made != NULL)
 		*made = 0;
@@ -246,6 +289,8 @@ thumb_make_to(const char *src, const int *sizes, const char *const *out,
 		e = THUMB_E_TOO_BIG;
 		goto out;
 	}
+	if (type == THUMB_T_JPEG)
+		o = thumb_jpeg_orientation(data, len);
 	gd_msg[0] = '\0';
 	gdSetErrorMethod(gd_error);
 	im = decode(type, data, len);
@@ -269,7 +314,13 @@ thumb_make_to(const char *src, const int *sizes, const char *const *out,
 	for (i = 0; i < n; i++) {
 		if (is_file(out[i]))
 			continue;
-		if ((t = scale(im, sizes[i])) == NULL) {
+		if ((t = scale(im, sizes[i])) != NULL && o != 1) {
+			gdImagePtr r = orient(t, o);
+
+			gdImageDestroy(t);
+			t = r;
+		}
+		if (t == NULL) {
 			snprintf(why, whysz, "out of memory scaling to %d",
 			    sizes[i]);
 			e = THUMB_E_IO;

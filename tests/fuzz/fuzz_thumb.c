@@ -3,14 +3,17 @@
  * photo thumbnails (thumb_probe(), cgi-src/lib/thumb.c), which reads the
  * ERP's files before libgd sees them (to refuse a picture too large to
  * decode) and the thumbnails' headers for the product page.  The input is
- * the start of a file.  Beyond "no crash" (no read past the bytes given):
+ * the start of a file, given to thumb_probe() and to
+ * thumb_jpeg_orientation() (the EXIF tag of a JPEG).  Beyond "no crash"
+ * (no read past the bytes given):
  *   - THUMB_OK gives a known type and a width and height above 0 that
  *     fit the format (16 bits for JPEG and GIF, 14 for VP8/VP8L, 24 for
  *     VP8X, 31 for PNG);
  *   - the type follows the magic bytes alone, whatever the result;
  *   - the answer depends only on the header: the same bytes followed by
  *     more give the same answer when the first gave THUMB_OK, and a
- *     THUMB_E_TYPE answer never turns into anything else.
+ *     THUMB_E_TYPE answer never turns into anything else;
+ *   - the orientation is 1 to 8, and 1 for anything that is not a JPEG.
  */
 #include "config.h"
 
@@ -53,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum thumb_type t, t2;
 	enum thumb_err e, e2;
 	uint8_t *more;
-	int w, h, w2, h2;
+	int w, h, w2, h2, o;
 
 	e = thumb_probe(data, size, &t, &w, &h);
 	CHECK(t == magic(data, size));
@@ -73,6 +76,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
+	o = thumb_jpeg_orientation(data, size);
+	CHECK(o >= 1 && o <= 8);
+	CHECK(t == THUMB_T_JPEG || o == 1);
 	/* the same bytes and then some */
 	if ((more = malloc(size + 64)) == NULL)
 		return 0;

@@ -6,7 +6,8 @@
  * garbage; then thumb_make_to() on images drawn with libgd into a private
  * temporary directory: a landscape PNG and a portrait JPEG scaled to both
  * sizes with the aspect kept, a small image never upscaled, transparency
- * on white, a truncated JPEG and PNG refused, headers claiming more than
+ * on white, a JPEG's EXIF orientation applied, a truncated JPEG and PNG
+ * refused, headers claiming more than
  * THUMB_MAX_PIXELS refused before decoding, and the output written whole
  * (0644, no temporary file left, an existing thumbnail left alone, a
  * directory that cannot be written leaves nothing).
@@ -418,6 +419,111 @@ test_idempotent_and_atomic(void **state)
 	}
 }
 
+/* A 400 x 200 JPEG, left half red, right half blue, with an APP1 Exif
+ * segment saying orientation o (big-endian TIFF when be); the test draws
+ * it as a sensor would store it, the tag says how to turn it. */
+static void
+draw_oriented(const char *path, int o, int be)
+{
+	unsigned char app1[2 + 2 + 6 + 8 + 2 + 12 + 4];
+	gdImagePtr im = gdImageCreateTrueColor(400, 200);
+	unsigned char *p, *t;
+	FILE *f;
+	int n;
+
+	assert_non_null(im);
+	gdImageFilledRectangle(im, 0, 0, 199, 199, gdTrueColor(255, 0, 0));
+	gdImageFilledRectangle(im, 200, 0, 399, 199, gdTrueColor(0, 0, 255));
+	p = gdImageJpegPtr(im, &n, 90);
+	gdImageDestroy(im);
+	assert_non_null(p);
+	memset(app1, 0, sizeof(app1));
+	app1[0] = 0xff;
+	app1[1] = 0xe1;
+	app1[3] = sizeof(app1) - 2;
+	memcpy(app1 + 4, "Exif\0\0", 6);
+	t = app1 + 10;
+	if (be) {
+		memcpy(t, "MM\0*\0\0\0\x08", 8);
+		memcpy(t + 8, "\0\x01\x01\x12\0\x03\0\0\0\x01", 10);
+		t[18] = 0;
+		t[19] = (unsigned char)o;
+	} else {
+		memcpy(t, "II*\0\x08\0\0\0", 8);
+		memcpy(t + 8, "\x01\0\x12\x01\x03\0\x01\0\0\0", 10);
+		t[18] = (unsigned char)o;
+		t[19] = 0;
+	}
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fwrite(p, 1, 2, f);			/* SOI */
+	fwrite(app1, 1, sizeof(app1), f);
+	fwrite(p + 2, 1, (size_t)n - 2, f);
+	fclose(f);
+	gdFree(p);
+}
+
+/* 'r' or 'b': the dominant colour of a thumbnail's pixel. */
+static char
+colour_at(const char *path, int x, int y)
+{
+	gdImagePtr im = gdImageCreateFromFile(path);
+	int c;
+
+	assert_non_null(im);
+	c = gdImageGetTrueColorPixel(im, x, y);
+	gdImageDestroy(im);
+	return gdTrueColorGetRed(c) > gdTrueColorGetBlue(c) ? 'r' : 'b';
+}
+
+static void
+test_exif_orientation(void **state)
+{
+	char src[512], o1[600], o2[600];
+	unsigned char buf[4096];
+	FILE *f;
+	size_t n;
+	int made;
+
+	(void)state;
+	path_in(src, sizeof(src), "exif6.jpg");
+	draw_oriented(src, 6, 0);
+	f = fopen(src, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(thumb_jpeg_orientation(buf, n), 6);
+	/* cut anywhere before the tag's value: no orientation, no over-read */
+	for (size_t k = 0; k < 2 + 4 + 6 + 8 + 2 + 10; k++)
+		assert_int_equal(thumb_jpeg_orientation(buf, k), 1);
+	/* turned 90 degrees clockwise: the left (red) comes on top */
+	make_two(src, o1, o2, &made, THUMB_OK);
+	assert_jpeg_size(o1, 80, 160);
+	assert_jpeg_size(o2, 200, 400);	/* 400 x 200 not upscaled, turned */
+	assert_int_equal(colour_at(o1, 40, 20), 'r');
+	assert_int_equal(colour_at(o1, 40, 140), 'b');
+	/* 8, big-endian TIFF: anticlockwise, the right (blue) on top */
+	path_in(src, sizeof(src), "exif8.jpg");
+	draw_oriented(src, 8, 1);
+	make_two(src, o1, o2, &made, THUMB_OK);
+	assert_jpeg_size(o1, 80, 160);
+	assert_int_equal(colour_at(o1, 40, 20), 'b');
+	assert_int_equal(colour_at(o1, 40, 140), 'r');
+	/* 3: upside down, the same size, blue on the left */
+	path_in(src, sizeof(src), "exif3.jpg");
+	draw_oriented(src, 3, 0);
+	make_two(src, o1, o2, &made, THUMB_OK);
+	assert_jpeg_size(o1, 160, 80);
+	assert_int_equal(colour_at(o1, 20, 40), 'b');
+	assert_int_equal(colour_at(o1, 140, 40), 'r');
+	/* 1 and nonsense (9): as stored */
+	path_in(src, sizeof(src), "exif9.jpg");
+	draw_oriented(src, 9, 0);
+	make_two(src, o1, o2, &made, THUMB_OK);
+	assert_jpeg_size(o1, 160, 80);
+	assert_int_equal(colour_at(o1, 20, 40), 'r');
+}
+
 static int
 setup(void **state)
 {
@@ -449,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_portrait_jpeg),
 		cmocka_unit_test(test_no_upscaling),
 		cmocka_unit_test(test_transparent_on_white),
+		cmocka_unit_test(test_exif_orientation),
 		cmocka_unit_test(test_truncated_refused),
 		cmocka_unit_test(test_oversized_header_refused),
 		cmocka_unit_test(test_idempotent_and_atomic),
