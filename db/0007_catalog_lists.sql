@@ -98,3 +98,35 @@ BEGIN
 	    ON CONFLICT (product_id) DO UPDATE SET
 	    qty_milli = excluded.qty_milli;
 END;
+
+-- Attribute filters (C1): the values of each attribute among the visible
+-- products of each category, per language version, with how many
+-- products have each.  A category page reads its facets in one indexed
+-- query instead of grouping thousands of product_attr rows per request.
+-- Derived like the above, but refreshed by framuga-sync (after a products
+-- run, the categories of the products it changed; in full after a
+-- reconcile; cgi-src/sync/facets.c), not by triggers: one product's
+-- change would regroup its whole category.  An attribute with more than
+-- 20 values in a category (dimensions, say) is no filter and is left out.
+CREATE TABLE catalog_facet (
+	category_uuid	TEXT NOT NULL,
+	lang		TEXT NOT NULL,
+	code		TEXT NOT NULL,		-- product_attr.code
+	name		TEXT NOT NULL,		-- in that language
+	value		TEXT NOT NULL,
+	unit		TEXT NOT NULL DEFAULT '',
+	n		INTEGER NOT NULL,	-- products with that value
+	PRIMARY KEY (category_uuid, lang, code, value)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO catalog_facet (category_uuid, lang, code, name, value, unit, n)
+    SELECT p.category_uuid, v.lang, a.code, max(a.name), a.value,
+        max(a.unit), count(DISTINCT p.id)
+    FROM product p
+    JOIN product_visibility v ON v.product_id = p.id
+    JOIN product_attr a ON a.product_id = p.id AND a.lang IN (v.lang, '')
+    WHERE p.active = 1 AND p.deleted_at IS NULL AND a.value <> ''
+    GROUP BY p.category_uuid, v.lang, a.code, a.value;
+DELETE FROM catalog_facet WHERE (category_uuid, lang, code) IN
+    (SELECT category_uuid, lang, code FROM catalog_facet
+    GROUP BY category_uuid, lang, code HAVING count(*) > 20);

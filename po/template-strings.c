@@ -164,11 +164,16 @@
 /* www/templates/catalog/category.html */ _("Ścieżka");
 /* www/templates/catalog/category.html */ _("Katalog");
 /* www/templates/catalog/category.html */ _("Podkategorie");
+/* www/templates/catalog/category.html */ _("Filtry");
+/* www/templates/catalog/category.html */ _("dowolny");
+/* www/templates/catalog/category.html */ _("Filtruj");
+/* www/templates/catalog/category.html */ _("Wyczyść filtry");
 /* www/templates/catalog/category.html */ _("Sortuj:");
 /* www/templates/catalog/category.html */ _("według nazwy");
 /* www/templates/catalog/category.html */ _("według kodu");
 /* www/templates/catalog/category.html */ _("według nazwy");
 /* www/templates/catalog/category.html */ _("według kodu");
+/* www/templates/catalog/category.html */ _("Żaden produkt tej kategorii nie spełnia wybranych filtrów.");
 /* www/templates/catalog/category.html */ _("Brak produktów w tej kategorii.");
 /* www/templates/catalog/category.html */ _("Strony");
 /* www/templates/catalog/category.html */ _("Pierwsza strona");

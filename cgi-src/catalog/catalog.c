@@ -370,6 +370,22 @@ catalog_tree(struct req *r)
 
 /* ---- GET /catalog/c/{id}[?sort=name|code&k=KEY&a=ID] ---- */
 
+/* The attribute filters: up to CATALOG_FILTERS (code, value) pairs in
+ * ?6/?7, ?8/?9, ?10/?11, ?12/?13 (a NULL code skips its test), each to hold
+ * for the product in its language version or language-neutral.  One
+ * constant statement for any choice; each filter is one seek of
+ * product_attr's key (product_id, code, lang) per row walked (a JSON list
+ * through json_each cost a virtual table opened per row, four times as
+ * much).  The keyset walk stays on its index, so a selective filter walks
+ * more of the category to fill a page (bounded by the category's size). */
+#define ATTR_TEST(id, c, v) \
+    "AND (" c " IS NULL OR EXISTS (SELECT 1 FROM product_attr a " \
+    "  WHERE a.product_id = " id " AND a.code = " c " " \
+    "  AND a.lang IN (?2, '') AND a.value = " v ")) "
+#define ATTR_FILTER(id) \
+    ATTR_TEST(id, "?6", "?7") ATTR_TEST(id, "?8", "?9") \
+    ATTR_TEST(id, "?10", "?11") ATTR_TEST(id, "?12", "?13")
+
 static const char q_by_name[] =
     "SELECT n.product_id, n.name, p.code, p.unit, p.vat_bp "
     "FROM catalog_name n JOIN product p ON p.id = n.product_id "
@@ -378,6 +394,7 @@ static const char q_by_name[] =
     "AND p.deleted_at IS NULL AND p.active = 1 "
     "AND EXISTS (SELECT 1 FROM product_visibility v "
     "  WHERE v.product_id = n.product_id AND v.lang = ?2) "
+    ATTR_FILTER("n.product_id")
     "ORDER BY n.name, n.product_id LIMIT ?5";
 static const char q_by_code[] =
     "SELECT p.id, t.name, p.code, p.unit, p.vat_bp "
@@ -387,7 +404,76 @@ static const char q_by_code[] =
     "AND (p.code, p.id) > (?3, ?4) AND p.active = 1 "
     "AND EXISTS (SELECT 1 FROM product_visibility v "
     "  WHERE v.product_id = p.id AND v.lang = ?2) "
+    ATTR_FILTER("p.id")
     "ORDER BY p.code, p.id LIMIT ?5";
+
+/* The category's attribute filters (catalog_facet, refreshed by the sync)
+ * into ctx "facets": [{name, param, values: [{value, label, selected}]}],
+ * and the ones the request chose (?f_CODE=VALUE; only a value the facet
+ * offers counts, so the allow-list is the data; the first CATALOG_FILTERS)
+ * into f[] (code, value pairs; *nf of them) and ctx "filters" [{param,
+ * value}] for the links that keep them.  0 or -1. */
+static int
+cat_facets(struct req *r, json_t *ctx, const char *uuid,
+    const char *f[CATALOG_FILTERS][2], int *nf)
+{
+	static const char q[] =
+	    "SELECT code, name, value, unit, n FROM catalog_facet "
+	    "WHERE category_uuid = ?1 AND lang = ?2 ORDER BY code, value";
+	json_t *facets = json_array();
+	json_t *links = json_array(), *facet = NULL, *values = NULL;
+	const char *code, *want = NULL, *value;
+	char *last = NULL;
+	sqlite3_stmt *st;
+	int rc, sel;
+
+	*nf = 0;
+	if ((st = db_prepare(r->db, q)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, uuid);
+	db_bind_text(st, 2, r->lang);
+	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
+		code = db_col_text(st, 0);
+		if (last == NULL || strcmp(last, code) != 0) {
+			last = arena_strdup(r->arena, code);
+			want = req_query(r, arena_printf(r->arena, "f_%s",
+			    code));
+			values = json_array();
+			facet = json_pack("{s:s, s:s, s:o}", "name",
+			    db_col_text(st, 1), "param",
+			    arena_printf(r->arena, "f_%s", code), "values",
+			    values);
+			json_array_append_new(facets, facet);
+		}
+		value = db_col_text(st, 2);
+		sel = want != NULL && strcmp(want, value) == 0 &&
+		    *nf < CATALOG_FILTERS;
+		json_array_append_new(values, json_pack("{s:s, s:s, s:b}",
+		    "value", value, "label", arena_printf(r->arena,
+		    *db_col_text(st, 3) != '\0' ? "%s %s (%lld)" : "%s%s (%lld)",
+		    value, db_col_text(st, 3), (long long)db_col_int(st, 4)),
+		    "selected", sel));
+		if (sel) {
+			f[*nf][0] = last;
+			f[*nf][1] = arena_strdup(r->arena, value);
+			(*nf)++;
+			json_array_append_new(links, json_pack("{s:s, s:s}",
+			    "param", arena_printf(r->arena, "f_%s", last),
+			    "value", value));
+		}
+	}
+	db_done(r->db, st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	json_object_set_new(ctx, "facets", facets);
+	json_object_set_new(ctx, "filters", links);
+	json_object_set_new(ctx, "filtered", json_boolean(*nf > 0));
+	return 0;
+fail:
+	json_decref(facets);
+	json_decref(links);
+	return -1;
+}
 
 /* The allow-list of sort keys: the name in the URL and which column of
  * its statement (q_by_name, q_by_code: same order) is the cursor's key. */
@@ -419,7 +505,9 @@ catalog_category(struct req *r)
 	json_t *ctx, *rows = json_array(), *kids = json_array(), *row;
 	int64_t after_id = 0, id, last_id = 0;
 	const char *last_key = NULL;
+	const char *filter[CATALOG_FILTERS][2];
 	struct cat c;
+	int nf, i;
 	sqlite3_stmt *st;
 	size_t s;
 	char *end;
@@ -482,6 +570,10 @@ catalog_category(struct req *r)
 		    "name", db_col_text(st, 1)));
 	db_done(r->db, st);
 
+	if (cat_facets(r, ctx, uuid, filter, &nf) == -1) {
+		page_error(r, 500, NULL);
+		return;
+	}
 	if (s == 0)
 		st = db_prepare(r->db, q_by_name);
 	else
@@ -495,6 +587,10 @@ catalog_category(struct req *r)
 	db_bind_text(st, 3, key != NULL ? key : "");
 	db_bind_int(st, 4, after_id);
 	db_bind_int(st, 5, CATALOG_PAGE + 1);
+	for (i = 0; i < nf; i++) {
+		db_bind_text(st, 6 + 2 * i, filter[i][0]);
+		db_bind_text(st, 7 + 2 * i, filter[i][1]);
+	}
 	while (db_step(r->db, st) == SQLITE_ROW) {
 		if (++n > CATALOG_PAGE)
 			break;

@@ -13,6 +13,7 @@ struct req;
 
 #define CATALOG_PAGE		50
 #define CATALOG_SEARCH_MAX	50
+#define CATALOG_FILTERS		4	/* attribute filters at once */
 /* A search whose words match this many indexed texts (all language
  * versions; three per product) is broad: catalogue order, not bm25. */
 #define CATALOG_BROAD		600

@@ -196,6 +196,13 @@ sync_run_op(struct db *db, struct erp *erp, const struct config *cfg,
 	else
 		o->fn(&x);
 
+	/* The category pages' attribute filters follow the products. */
+	if (!x.failed && o->entity == ERP_PRODUCT &&
+	    x.n.upserted + x.n.deleted > 0)
+		sync_facets_refresh(db, x.run_id);
+	else if (!x.failed && o->fn == op_reconcile)
+		sync_facets_refresh(db, 0);
+
 	if (x.failed)
 		status = "failed";
 	else if (x.partial || x.n.failed > 0)

@@ -133,4 +133,8 @@ int	 sync_push_orders(struct sctx *);
 int	 sync_docs_invoices(struct sctx *);
 int	 sync_docs_files(struct sctx *);
 
+/* facets.c: regroup catalog_facet for the categories of the products
+ * run_id wrote, or all (run_id 0).  0 or -1 (logged). */
+int	 sync_facets_refresh(struct db *, int64_t run_id);
+
 #endif

@@ -291,6 +291,54 @@ is "$HTTP_STATUS" 404 "a file the product does not have: 404"
 http_get "/catalog/p/$FP/f/abc" -b "$JA"
 is "$HTTP_STATUS" 404 "a malformed name: 404"
 
+# ---- attribute filters (catalog_facet, regrouped by the sync) ---------------------------------------
+nfacet=$(pq "SELECT count(*) FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND lang = 'pl'")
+ok "the sync grouped the category's attributes ($nfacet values)" test "$nfacet" -gt 0
+# the attribute of the category with the most values, and its most common value
+FC=$(pq "SELECT code FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND lang = 'pl'
+    GROUP BY code ORDER BY count(*) DESC, code LIMIT 1")
+FV=$(pq "SELECT value FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND lang = 'pl'
+    AND code = '$FC' ORDER BY n DESC, value LIMIT 1")
+FN=$(pq "SELECT n FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND lang = 'pl'
+    AND code = '$FC' AND value = '$FV'")
+FNAME=$(pq "SELECT name FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND lang = 'pl' AND code = '$FC' LIMIT 1")
+is "$FN" "$(pq "SELECT count(DISTINCT p.id) FROM product p JOIN product_attr a ON a.product_id = p.id
+    AND a.lang IN ('pl', '') WHERE $vis AND p.category_uuid = '$CAT_UUID' AND a.code = '$FC' AND a.value = '$FV'")" \
+    "the facet's count is the visible products with that value ($FC = $FV)"
+http_get "/catalog/c/$CAT" -b "$JA"
+like "$(http_body)" "<label for=\"f_$FC\">$FNAME</label>" "the category page offers the attribute as a filter"
+like "$(http_body)" "<option value=\"$FV\">$FV[^<]* \($FN\)</option>" "with its values and counts"
+FVQ=$(printf '%s' "$FV" | jq -sRr @uri 2>/dev/null || printf '%s' "$FV" | sed 's/ /%20/g')
+http_get "/catalog/c/$CAT?sort=code&f_$FC=$FVQ" -b "$JA"
+is "$HTTP_STATUS" 200 "a filtered list answers"
+hits | sort -u >"$E2E_RUNDIR/filtered"
+is "$(grep -c . "$E2E_RUNDIR/filtered")" "$(( FN > 50 ? 50 : FN ))" "it lists the products with that value (a page of them)"
+bad=0
+for id in $(cat "$E2E_RUNDIR/filtered"); do
+	[ "$(pq "SELECT count(*) FROM product_attr WHERE product_id = $id AND code = '$FC'
+	    AND lang IN ('pl', '') AND value = '$FV'")" -ge 1 ] || bad=$((bad + 1))
+done
+is "$bad" 0 "every product listed has the chosen value"
+like "$(http_body)" "<option value=\"$FV\" selected>" "the chosen value stays selected"
+like "$(http_body)" "href=\"/catalog/c/$CAT\\?sort=name&amp;f_$FC=" "the sort link keeps the filter"
+if [ "$FN" -gt 50 ]; then
+	like "$(http_body)" "rel=\"next\" href=\"/catalog/c/$CAT\\?sort=code&amp;f_$FC=" "the next page keeps the filter"
+else
+	pass "the next page keeps the filter (one page only: $FN)"
+fi
+ncat0=$(pq "SELECT count(*) FROM product p WHERE $vis AND p.category_uuid = '$CAT_UUID'")
+http_get "/catalog/c/$CAT?f_$FC=no-such-value" -b "$JA"
+is "$(hits | grep -c .)" "$(( ncat0 > 50 ? 50 : ncat0 ))" "a value the facet does not offer filters nothing"
+http_get "/catalog/c/$CAT?f_$FC=$FVQ&f_no_such_attr=x" -b "$JA"
+is "$(hits | sort -u | grep -c .)" "$(grep -c . "$E2E_RUNDIR/filtered")" "an attribute the category does not have is ignored"
+# the sync keeps the facets: a reconcile regroups every category
+pq "DELETE FROM catalog_facet"
+ok "a reconcile runs" sync run reconcile
+is "$(pq "SELECT count(*) FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND lang = 'pl'")" "$nfacet" \
+    "and regroups the facets"
+is "$(pq "SELECT count(*) FROM (SELECT 1 FROM catalog_facet GROUP BY category_uuid, lang, code HAVING count(*) > 20)")" 0 \
+    "no attribute offers more than 20 values"
+
 # ---- paging and the sort allow-list ---------------------------------------------------------------------
 http_get "/catalog/c/$CAT?sort=price" -b "$JA"
 is "$HTTP_STATUS" 400 "a sort key outside the allow-list is refused"
