@@ -10,7 +10,7 @@ import { ok, done, bail, launch, artifacts, validateHtml } from './lib.mjs';
 import { join } from 'node:path';
 
 const base = process.argv[2];
-const { PW: pw, EMAIL: email, CAT: cat, PROD: prod } = process.env;
+const { PW: pw, EMAIL: email, CAT: cat, PROD: prod, FNAME: fname, FVALUE: fvalue, FN: fn } = process.env;
 if (!base || !pw || !email || !cat || !prod) bail('usage: PW=… EMAIL=… CAT=… PROD=… node catalog_journey.mjs BASE_URL');
 const out = artifacts();
 
@@ -71,6 +71,20 @@ try {
   ok((await row.locator('td.price-net').textContent()).includes('123,45'), 'the list row shows the dealer\'s own net price');
   await valid('category-by-code');
   await snap('category-by-code');
+
+  // 3b. Filtered by one of the product's attributes: it stays first.
+  await page.getByLabel(fname, { exact: true }).selectOption(fvalue);
+  await go(page.getByRole('button', { name: 'Filtruj' }));
+  const url = new URL(page.url());
+  ok([...url.searchParams.values()].includes(fvalue) && url.searchParams.get('sort') === 'code',
+    `filtered by ${fname} = ${fvalue}, still by code`, page.url());
+  const nrows = await page.locator('tbody tr').count();
+  ok(nrows === Math.min(Number(fn), 50), `the rows with that value (${fn} in the category)`, String(nrows));
+  ok(await page.locator('tbody tr').first().locator('a').getAttribute('href') === `/catalog/p/${prod}`,
+    'the product is still first');
+  ok(await page.getByLabel(fname, { exact: true }).inputValue() === fvalue, 'the filter shows what was chosen');
+  await valid('category-filtered');
+  await snap('category-filtered');
 
   // 4. Search without diacritics.
   await page.goto(base + '/catalog');

@@ -55,7 +55,17 @@ code=$(pq "SELECT code FROM customer WHERE id = $CUST")
 echo "$PW" | "$top_builddir/framuga-user" -c "$E2E_CONF" add \
     --email handlowiec@dealer.pl --name "Henryk Handlowiec" --password-stdin \
     --customer "$code" --role buyer >/dev/null || bail_out "framuga-user add failed"
+# An attribute filter the product passes: one of its values the
+# category's facets offer (grouped by the sync), and how many have it.
+F=$(pq "SELECT f.name || char(9) || f.value || char(9) || f.n FROM catalog_facet f
+    JOIN product_attr a ON a.product_id = $PROD AND a.code = f.code
+    AND a.value = f.value AND a.lang IN ('pl', '')
+    WHERE f.category_uuid = '$CAT_UUID' AND f.lang = 'pl' ORDER BY f.n LIMIT 1")
+[ -n "$F" ] || bail_out "the product has no attribute to filter by"
+FNAME=$(printf '%s' "$F" | cut -f1)
+FVALUE=$(printf '%s' "$F" | cut -f2)
+FN=$(printf '%s' "$F" | cut -f3)
 ARTIFACTS=$top_builddir/tests/artifacts/browser
 EMAIL=handlowiec@dealer.pl
-export ARTIFACTS PW EMAIL CAT PROD
+export ARTIFACTS PW EMAIL CAT PROD FNAME FVALUE FN
 node "$bdir/catalog_journey.mjs" "$E2E_URL"
