@@ -23,7 +23,9 @@
  * 'level:LOW' with LOW in thousandths of the unit): the exact quantity;
  * "available" / "low" (below LOW) / "none"; or nothing at all.  Without a
  * setting: 'level:10000' (10 units), so a dealer sees no exact figures
- * until the maker decides so; staff (no customer) see exact quantities.
+ * until the maker decides so; staff (no customer) see exact quantities;
+ * a visitor of the public catalogue (B3: no login) sees neither stock nor
+ * prices.
  * The quantity is the sum over the active warehouses (stock_total, kept
  * by triggers: db/0007_catalog_lists.sql); the product page
  * adds the default warehouse (the customer's default_warehouse_uuid, else
@@ -71,7 +73,13 @@ cat_stock_rule(struct req *r, struct cat *c)
 	c->stock = STOCK_EXACT;
 	c->stock_low = 0;
 	c->warehouse = "";
-	if (r->session == NULL || r->session->customer_id <= 0)
+	if (r->session == NULL) {
+		/* a visitor of the public catalogue: no stock, like no
+		 * prices (the maker's figures are for its customers) */
+		c->stock = STOCK_HIDDEN;
+		return 0;
+	}
+	if (r->session->customer_id <= 0)
 		return 0;	/* staff */
 	c->stock = STOCK_LEVEL;
 	c->stock_low = STOCK_LOW_DEFAULT;
@@ -173,6 +181,14 @@ cat_price_json(struct cat *c, json_t *row, const struct price *p)
 	    i18n_money(r->arena, p->gross, p->currency)));
 	json_object_set_new_nocheck(row, "price_kind",
 	    json_string_nocheck(c->t_kind[p->kind]));
+}
+
+/* The layout area of a catalogue page: the portal's for a logged-in
+ * user, the public site's for a visitor of the public catalogue. */
+enum page_area
+cat_area(const struct req *r)
+{
+	return r->session != NULL ? AREA_PORTAL : AREA_PUBLIC;
 }
 
 /* Price and stock of one product into row.  0 or -1. */
@@ -316,7 +332,7 @@ catalog_tree(struct req *r)
 	    "coalesce(t.name, c.code) FROM category c "
 	    "LEFT JOIN category_text t ON t.category_id = c.id AND t.lang = ? "
 	    "WHERE c.active = 1 ORDER BY c.parent_uuid, c.sort, c.id";
-	json_t *ctx = page_ctx(r, _("Katalog"), AREA_PORTAL);
+	json_t *ctx = page_ctx(r, _("Katalog"), cat_area(r));
 	json_t *items = json_array(), *tail = json_array();
 	struct node *n = NULL;
 	size_t nn = 0, cap = 0, i;
@@ -539,7 +555,7 @@ catalog_category(struct req *r)
 	}
 	uuid = arena_strdup(r->arena, db_col_text(st, 0));
 	name = arena_strdup(r->arena, db_col_text(st, 1));
-	ctx = page_ctx(r, name, AREA_PORTAL);
+	ctx = page_ctx(r, name, cat_area(r));
 	json_object_set_new(ctx, "category", json_pack("{s:I, s:s}",
 	    "id", (json_int_t)r->iparam[0], "name", name));
 	{

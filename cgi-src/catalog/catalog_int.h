@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "page.h"
 #include "price.h"
 
 struct req;
@@ -40,6 +41,9 @@ struct cat {
 	const char		*t_none, *t_low, *t_available;
 };
 
+/* AREA_PORTAL for a logged-in user, AREA_PUBLIC for a visitor of the
+ * public catalogue. */
+enum page_area	cat_area(const struct req *);
 /* Loads the caller's stock rule and, for a customer's user with
  * prices.view, the pricing context.  0 or -1. */
 int	cat_init(struct req *, struct cat *);

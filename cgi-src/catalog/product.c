@@ -161,7 +161,7 @@ catalog_product(struct req *r)
 		page_error(r, 404, NULL);
 		return;
 	}
-	ctx = page_ctx(r, db_col_text(st, 3), AREA_PORTAL);
+	ctx = page_ctx(r, db_col_text(st, 3), cat_area(r));
 	unit = arena_strdup(r->arena, db_col_text(st, 1));
 	vat_bp = (int)db_col_int(st, 2);
 	item = json_object();

@@ -187,7 +187,7 @@ void
 catalog_search(struct req *r)
 {
 	const char *q = req_query(r, "q"), *fq;
-	json_t *ctx = page_ctx(r, _("Szukaj w katalogu"), AREA_PORTAL);
+	json_t *ctx = page_ctx(r, _("Szukaj w katalogu"), cat_area(r));
 	json_t *rows = json_array();
 	struct cat c;
 	char *code;

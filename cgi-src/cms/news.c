@@ -12,7 +12,8 @@
  * UTC (datetime-local "YYYY-MM-DDTHH:MM").
  *
  * The setting meta.catalog_public ('1': the catalogue is public without
- * prices, '0': closed) is edited on the list page.  Every change is
+ * prices, '0': closed; PERM_CATALOG in cgi-src/lib/perm.c reads it) is
+ * edited on the list page.  Every change is
  * audited (auth_audit).
  */
 #include "config.h"

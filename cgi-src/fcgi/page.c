@@ -70,13 +70,14 @@ struct nav_item {
 static const struct nav_item nav_public[] = {
 	{ "/", N_("Strona główna"), PERM_PUBLIC },
 	{ "/news", N_("Aktualności"), PERM_PUBLIC },
+	{ "/catalog", N_("Katalog"), PERM_CATALOG },
 	{ "/portal", N_("Portal klienta"), PERM_PUBLIC },
 	{ NULL, NULL, PERM_PUBLIC }
 };
 static const struct nav_item nav_portal[] = {
 	{ "/portal", N_("Pulpit"), PERM_LOGIN },
 	{ "/news", N_("Aktualności"), PERM_PUBLIC },
-	{ "/catalog", N_("Katalog"), PERM_LOGIN },
+	{ "/catalog", N_("Katalog"), PERM_CATALOG },
 	{ "/portal/marketing", N_("Materiały marketingowe"),
 	    PERM_MARKETING_VIEW },
 	{ "/account/users", N_("Współpracownicy"), PERM_USERS_MANAGE },

@@ -4,13 +4,15 @@
  * A route's permission is compared with what the request's session holds:
  * cgi-src/auth computes the effective set (roles + grants, limited to the
  * customer's modules) and keeps it in r->session->perms as a bitmask.
- * Without a session only PERM_PUBLIC passes.
+ * Without a session only PERM_PUBLIC passes, and PERM_CATALOG while the
+ * maker keeps the catalogue public.
  */
 #include "config.h"
 
 #include <stddef.h>
 
 #include "../auth/auth.h"
+#include "db.h"
 #include "perm.h"
 #include "req.h"
 
@@ -38,6 +40,7 @@ static const char *const perm_names[PERM__MAX] = {
 	[PERM_CMS_AUDIT] = "cms.audit",
 	[PERM_CMS_IMPERSONATE] = "cms.impersonate",
 	[PERM_MARKETING_VIEW] = "marketing.view",
+	[PERM_CATALOG] = "catalog",
 };
 
 /* Which customer module a customer permission belongs to (B1: what the
@@ -63,11 +66,32 @@ perm_name(enum perm p)
 	return perm_names[p];
 }
 
+/* Is the catalogue public (B3)?  The setting is meta catalog_public, '1'
+ * public without prices, else closed (the CMS's news settings,
+ * cgi-src/cms/news.c).  Read per asking: only an anonymous visitor's
+ * catalogue page or menu asks, and an error answers closed. */
+static int
+catalog_public(const struct req *r)
+{
+	static const char q[] =
+	    "SELECT 1 FROM meta WHERE key = 'catalog_public' AND value = '1'";
+	sqlite3_stmt *st;
+	int pub;
+
+	if (r->db == NULL || (st = db_prepare(r->db, q)) == NULL)
+		return 0;
+	pub = db_step(r->db, st) == SQLITE_ROW;
+	db_done(r->db, st);
+	return pub;
+}
+
 int
 perm_allows(const struct req *r, enum perm p)
 {
 	if (p == PERM_PUBLIC)
 		return 1;
+	if (p == PERM_CATALOG && r != NULL)
+		return r->session != NULL || catalog_public(r);
 	if ((unsigned)p >= PERM__MAX || r == NULL || r->session == NULL)
 		return 0;
 	if (p == PERM_LOGIN)

@@ -36,6 +36,9 @@ enum perm {
 	PERM_CMS_AUDIT,		/* the audit log */
 	PERM_CMS_IMPERSONATE,	/* log in as a user (A6) */
 	PERM_MARKETING_VIEW,	/* marketing materials (B2), module 'marketing' */
+	PERM_CATALOG,		/* the catalogue (C1): anyone when the maker made
+				 * it public (B3: meta catalog_public = '1'),
+				 * else any logged-in user; never granted */
 	PERM__MAX
 };
 
@@ -43,8 +46,9 @@ struct req;
 
 const char	*perm_name(enum perm);	/* "orders.view" */
 /*
- * Deny by default: PERM_PUBLIC always; without a session nothing else;
- * PERM_LOGIN for any session; otherwise the permission's bit in the
+ * Deny by default: PERM_PUBLIC always; without a session nothing else
+ * (but PERM_CATALOG while the catalogue is public); PERM_LOGIN and
+ * PERM_CATALOG for any session; otherwise the permission's bit in the
  * session's effective set (cgi-src/auth/auth.h).
  */
 int		 perm_allows(const struct req *, enum perm);

@@ -42,12 +42,12 @@ portal.dashboard	login		any	-
 portal.marketing	marketing.view	cust	-
 portal.marketing.show	marketing.view	cust	cmsid
 portal.marketing.file	marketing.view	cust	cmsid
-catalog.tree		login		any	-
-catalog.search		login		any	-
-catalog.category	login		any	-
-catalog.product		login		any	-
-catalog.file		login		any	-
-catalog.thumb		login		any	-
+catalog.tree		catalog		any	-
+catalog.search		catalog		any	-
+catalog.category	catalog		any	-
+catalog.product		catalog		any	-
+catalog.file		catalog		any	-
+catalog.thumb		catalog		any	-
 auth.login		public		any	-
 auth.login.post		public		any	-
 auth.logout		login		any	-
@@ -146,16 +146,18 @@ STAFF_ALL="cms cms.sync cms.users cms.content cms.translations cms.complaints cm
 ROLES="anon coworker custadmin complaints sync content users admin"
 perms_of() {
 	case $1 in
+	# the catalogue (PERM_CATALOG) is closed here (the default): any
+	# login, no visitor (t_catalog.sh opens it)
 	anon) echo "public" ;;
 	# every customer role holds marketing.view (db/0008_marketing_perm.sql)
-	coworker) echo "public login orders.view invoices.view marketing.view" ;;
+	coworker) echo "public login catalog orders.view invoices.view marketing.view" ;;
 	# customer A has every module but rfq
-	custadmin) echo "public login $CUST_ALL" | sed 's/ rfq.create//' ;;
-	complaints) echo "public login cms cms.complaints" ;;
-	sync) echo "public login cms cms.sync" ;;
-	content) echo "public login cms cms.content cms.translations" ;;
-	users) echo "public login cms cms.users cms.audit cms.impersonate orders.view invoices.view marketing.view" ;;
-	admin) echo "public login $CUST_ALL $STAFF_ALL" ;;
+	custadmin) echo "public login catalog $CUST_ALL" | sed 's/ rfq.create//' ;;
+	complaints) echo "public login catalog cms cms.complaints" ;;
+	sync) echo "public login catalog cms cms.sync" ;;
+	content) echo "public login catalog cms cms.content cms.translations" ;;
+	users) echo "public login catalog cms cms.users cms.audit cms.impersonate orders.view invoices.view marketing.view" ;;
+	admin) echo "public login catalog $CUST_ALL $STAFF_ALL" ;;
 	esac
 }
 is_staff() { case $1 in complaints|sync|content|users|admin) return 0 ;; esac; return 1; }

@@ -339,6 +339,46 @@ is "$(pq "SELECT count(*) FROM catalog_facet WHERE category_uuid = '$CAT_UUID' A
 is "$(pq "SELECT count(*) FROM (SELECT 1 FROM catalog_facet GROUP BY category_uuid, lang, code HAVING count(*) > 20)")" 0 \
     "no attribute offers more than 20 values"
 
+# ---- the public catalogue (B3): a setting; without prices or stock ---------------------------------
+http_get "/" 
+unlike "$(http_body)" 'href="/catalog"' "while closed, the public menu has no catalogue"
+# the CMS's setting (content staff, with its form token)
+echo "$PW" | "$USER_TOOL" -c "$E2E_CONF" add --email tresc@framuga.test --name "Tomasz Treść" \
+    --password-stdin --staff content >/dev/null || bail_out "framuga-user add staff"
+JS=$E2E_RUNDIR/s.jar
+t=$(curl -s -c "$JS" -b "$JS" "$E2E_URL/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+curl -s -o /dev/null -c "$JS" -b "$JS" --data-urlencode "csrf=$t" \
+    --data-urlencode "email=tresc@framuga.test" --data-urlencode "password=$PW" "$E2E_URL/login"
+t=$(curl -s -b "$JS" "$E2E_URL/cms/news" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+http_request POST /cms/news/settings -b "$JS" --data-urlencode "csrf=$t" --data-urlencode "catalog_public=1"
+like "$HTTP_STATUS" '^30[37]$' "content staff make the catalogue public"
+is "$(pq "SELECT value FROM meta WHERE key = 'catalog_public'")" 1 "the setting is stored"
+http_get "/"
+like "$(http_body)" 'href="/catalog"' "the public menu links the catalogue"
+http_get "/catalog"
+is "$HTTP_STATUS" 200 "a visitor opens the catalogue"
+http_get "/catalog/c/$CAT"
+is "$HTTP_STATUS" 200 "and a category"
+is "$(hits | grep -c .)" "$(( ncat0 > 50 ? 50 : ncat0 ))" "with its products"
+unlike "$(http_body)" 'price-net|price-gross|Cena netto' "but no price"
+unlike "$(http_body)" 'class="stock|Dostępność' "and no stock"
+unlike "$(http_body)" 'Wyloguj' "in the public layout"
+http_get "/catalog/p/$P1"
+is "$HTTP_STATUS" 200 "a visitor opens a product"
+unlike "$(http_body)" '70,00|86,10|price-net' "without a price"
+http_get "/catalog/search?q=okno"
+is "$HTTP_STATUS" 200 "a visitor searches"
+unlike "$(http_body)" 'price-net' "without prices"
+http_get "/catalog/p/$P4"
+is "$HTTP_STATUS" 404 "a product hidden in Polish stays hidden from visitors"
+http_get "/catalog/c/$CAT" -b "$JA"
+like "$(http_body)" 'price-net' "a logged-in dealer still sees prices"
+t=$(curl -s -b "$JS" "$E2E_URL/cms/news" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+http_request POST /cms/news/settings -b "$JS" --data-urlencode "csrf=$t" --data-urlencode "catalog_public=0"
+http_get "/catalog/c/$CAT"
+is "$HTTP_STATUS" 403 "closed again, a visitor gets the login form"
+like "$(http_body)" 'name="password"' "(the login form)"
+
 # ---- paging and the sort allow-list ---------------------------------------------------------------------
 http_get "/catalog/c/$CAT?sort=price" -b "$JA"
 is "$HTTP_STATUS" 400 "a sort key outside the allow-list is refused"
