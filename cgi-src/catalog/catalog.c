@@ -168,7 +168,7 @@ cat_init(struct req *r, struct cat *c)
 }
 
 /* The price p into row: net, gross and which step it came from. */
-static void
+void
 cat_price_json(struct cat *c, json_t *row, const struct price *p)
 {
 	struct req *r = c->r;
@@ -402,8 +402,16 @@ catalog_tree(struct req *r)
     ATTR_TEST(id, "?6", "?7") ATTR_TEST(id, "?8", "?9") \
     ATTR_TEST(id, "?10", "?11") ATTR_TEST(id, "?12", "?13")
 
+/* A list row's price and stock, computed in the list's own statement:
+ * ?14-?17 the pricing (price_bind()), ?18 1 when stock is shown. */
+#define LIST_EXTRAS(id) \
+    ", " PRICE_SQL(id, "?14", "?15", "?16", "?17") ", " \
+    "(SELECT qty_milli FROM stock_total WHERE ?18 IS NOT NULL " \
+    "  AND product_id = " id ") "
+
 static const char q_by_name[] =
     "SELECT n.product_id, n.name, p.code, p.unit, p.vat_bp "
+    LIST_EXTRAS("n.product_id")
     "FROM catalog_name n JOIN product p ON p.id = n.product_id "
     "WHERE n.category_uuid = ?1 AND n.lang = ?2 "
     "AND (n.name, n.product_id) > (?3, ?4) "
@@ -414,6 +422,7 @@ static const char q_by_name[] =
     "ORDER BY n.name, n.product_id LIMIT ?5";
 static const char q_by_code[] =
     "SELECT p.id, t.name, p.code, p.unit, p.vat_bp "
+    LIST_EXTRAS("p.id")
     "FROM product p JOIN product_text t ON t.product_id = p.id "
     "AND t.lang = ?2 "
     "WHERE p.category_uuid = ?1 AND p.deleted_at IS NULL "
@@ -522,8 +531,9 @@ catalog_category(struct req *r)
 	int64_t after_id = 0, id, last_id = 0;
 	const char *last_key = NULL;
 	const char *filter[CATALOG_FILTERS][2];
+	struct price pr;
 	struct cat c;
-	int nf, i;
+	int nf, i, rc = SQLITE_DONE;
 	sqlite3_stmt *st;
 	size_t s;
 	char *end;
@@ -607,7 +617,10 @@ catalog_category(struct req *r)
 		db_bind_text(st, 6 + 2 * i, filter[i][0]);
 		db_bind_text(st, 7 + 2 * i, filter[i][1]);
 	}
-	while (db_step(r->db, st) == SQLITE_ROW) {
+	price_bind(st, c.prices ? &c.pctx : NULL, 14);
+	if (c.stock != STOCK_HIDDEN)
+		db_bind_int(st, 18, 1);
+	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
 		if (++n > CATALOG_PAGE)
 			break;
 		id = db_col_int(st, 0);
@@ -620,15 +633,21 @@ catalog_category(struct req *r)
 		    json_string(db_col_text(st, 1)));
 		json_object_set_new_nocheck(row, "code",
 		    json_string(db_col_text(st, 2)));
-		json_object_set_new_nocheck(row, "unit",
-		    json_string(db_col_text(st, 3)));
-		json_object_set_new_nocheck(row, "vat_bp",
-		    json_integer(db_col_int(st, 4)));
 		json_array_append_new(rows, row);
+		if (c.prices) {
+			if (price_unpack(&c.pctx, id, (int)db_col_int(st, 4),
+			    st, 5, &pr) == -1) {
+				rc = -1;
+				break;
+			}
+			cat_price_json(&c, row, &pr);
+		}
+		if (c.stock != STOCK_HIDDEN)
+			cat_stock_json(&c, row, db_col_int(st, 7),
+			    db_col_text(st, 3));
 	}
 	db_done(r->db, st);
-	/* Prices and stock after the list's statement is done. */
-	if (cat_rows_extras(&c, rows) == -1) {
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		page_error(r, 500, NULL);
 		return;
 	}

@@ -47,6 +47,8 @@ enum page_area	cat_area(const struct req *);
 /* Loads the caller's stock rule and, for a customer's user with
  * prices.view, the pricing context.  0 or -1. */
 int	cat_init(struct req *, struct cat *);
+/* A price into a row: net, gross, price_kind. */
+void	cat_price_json(struct cat *, json_t *, const struct price *);
 /* Stock quantity (thousandths) by the rule into obj. */
 void	cat_stock_json(struct cat *, json_t *, int64_t, const char *);
 /* Price and stock of one product into a row.  0 or -1. */

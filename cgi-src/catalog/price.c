@@ -1,18 +1,23 @@
 /*
  * price.c: the price a customer sees (contract in price.h).
  *
- * One constant statement for a whole list of products: the three steps
- * (individual, group, catalogue) as UNION ALL branches, each, for each
- * product, one seek of price_lookup (product_id, kind, customer_id, grp,
- * currency, lang) on its first four columns, currency and lang filtered:
- * no scan, no sorter and no temporary table (a per-probe ORDER BY and IN
- * lists used as index constraints built temporary B-trees, which were
- * most of a list page's time: tests/bench/catalog_bench.sh).
- * price_get_many() picks, per product, among the hits, the most specific
- * step, then the customer's currency, then the language version's own
- * price before the one for every version.  Division rounds with quotient
- * and remainder, so no intermediate doubles an amount (2 x 9 x 10^18
- * would not fit).
+ * The price of a product is two scalar subqueries (PRICE_SQL in price.h)
+ * that a list's own statement carries per row: the best individual price,
+ * and the best group or catalogue price, each one seek of a covering
+ * index (price_lookup; price_base, the small partial index of the prices
+ * without a customer) and the minimum of a packed number:
+ *	(step x 4 + other currency x 2 + every version x 1) x 10^13 + amount
+ * so the smallest is the most specific step, then the customer's currency,
+ * then the language version's own price, exactly the precedence, and
+ * price_unpack() reads the score and the amount back (amounts are below
+ * 9 x 10^12: PRICE_MAX).  A category page has them in its list statement
+ * (no second statement, no ids to pass); search and the product page pass
+ * their ids through json_each (price_get_many(), price_get()).  No scan,
+ * no sorter, no temporary table (a per-probe ORDER BY and IN lists used as
+ * index constraints built temporary B-trees, which were most of a list
+ * page's time: tests/bench/catalog_bench.sh).  Division rounds with
+ * quotient and remainder, so no intermediate doubles an amount
+ * (2 x 9 x 10^18 would not fit).
  */
 #include "config.h"
 
@@ -26,8 +31,6 @@
 #include "price.h"
 #include "util.h"
 
-/* Amounts at or above this are refused rather than overflowed. */
-#define PRICE_MAX	9000000000000LL
 
 int64_t
 price_div_round(int64_t num, int64_t den)
@@ -116,75 +119,62 @@ price_ctx_load(struct db *db, int64_t customer_id, const char *lang,
 	return rc;
 }
 
-/* The three steps in one statement for a list of products: ?1 the
- * products' ids as a JSON array (j.key, the index in it, comes back), ?2
- * customer, ?3 currency, ?4 lang, ?5 group ('' none).  json_each drives
- * both branches (CROSS JOIN keeps it the outer loop):
- *  - the individual step: one equality seek of price_lookup (product_id,
- *    kind, customer_id, grp, ...) on its first four columns;
- *  - the group and catalogue steps together: one seek of price_base, the
- *    small partial index of the rows without a customer (product_id, grp,
- *    ...), and a walk over that product's few rows (a catalogue price per
- *    currency and version, one per group that has its own), the group
- *    filtered (by the schema's CHECKs grp '' is the catalogue price, any
- *    other the group's).
- * Currency, lang (and the group) are filters, not index constraints (the
- * unary +): as IN-list constraints they built a temporary table per
- * execution.  Both indexes cover the columns read.  UNION ALL and no ORDER
- * BY, so no sorter: price_get_many() picks the best of the rows, as the
- * steps' ORDER BY currency = ?3 DESC, lang DESC would have.  One execution
- * for a page of 50 products, two seeks each: the per-product statement of
- * before (three seeks, a table look-up per price found, the statement's
- * start each time) cost about three times as much
- * (tests/bench/profile_page.sh). */
-static const char q_steps[] =
-    "SELECT j.key, 1, p.currency, p.lang, p.amount "
-    "FROM json_each(?1) j CROSS JOIN price p "
-    "WHERE p.product_id = j.value AND p.kind = 'individual' "
-    "AND p.customer_id = ?2 AND p.grp = '' "
-    "AND +p.currency IN (?3, 'PLN') AND +p.lang IN (?4, '') "
-    "UNION ALL "
-    "SELECT j.key, CASE p.grp WHEN '' THEN 3 ELSE 2 END, p.currency, "
-    "p.lang, p.amount "
-    "FROM json_each(?1) j CROSS JOIN price p INDEXED BY price_base "
-    "WHERE p.product_id = j.value AND p.customer_id IS NULL "
-    "AND +p.grp IN (?5, '') "
-    "AND +p.currency IN (?3, 'PLN') AND +p.lang IN (?4, '')";
+/* The prices of a list given as ids: ?1 the ids as a JSON array (j.key,
+ * the index in it, comes back), ?2.. the pricing parameters
+ * (price_bind()).  Lists that have their own statement (a category page)
+ * put PRICE_SQL in it instead. */
+static const char q_many[] =
+    "SELECT j.key, " PRICE_SQL("j.value", "?2", "?3", "?4", "?5") " "
+    "FROM json_each(?1) j";
 
-/* The best row seen for one product. */
-struct price_best {
-	int		 score;		/* -1: none yet; lower is better */
-	int		 is_pln;
-	int64_t		 amount;
-};
+void
+price_bind(sqlite3_stmt *st, const struct price_ctx *ctx, int first)
+{
+	if (ctx == NULL) {	/* no prices: the subqueries stop at once */
+		sqlite3_bind_null(st, first + 2);
+		return;
+	}
+	db_bind_int(st, first, ctx->customer_id);
+	db_bind_text(st, first + 1, ctx->grp);
+	db_bind_text(st, first + 2, ctx->currency);
+	db_bind_text(st, first + 3, ctx->lang);
+}
 
-/* out from the best row: the kind, net converted when it was PLN, gross.
- * 0 or -1. */
-static int
-price_finish(const struct price_ctx *ctx, int64_t product_id, int vat_bp,
-    const struct price_best *b, struct price *out)
+int
+price_unpack(const struct price_ctx *ctx, int64_t product_id, int vat_bp,
+    sqlite3_stmt *st, int col, struct price *out)
 {
 	static const enum price_kind kinds[] = {
 		PRICE_NONE, PRICE_INDIVIDUAL, PRICE_GROUP, PRICE_CATALOGUE
 	};
-	int64_t net = b->amount;
+	int64_t best = -1, v, amount, net;
+	int i, score, pln;
 
 	memset(out, 0, sizeof(*out));
 	memcpy(out->currency, ctx->currency, sizeof(out->currency));
-	if (b->score == -1)
+	for (i = 0; i < 2; i++)		/* the individual step, the others */
+		if (!db_col_is_null(st, col + i) &&
+		    ((v = db_col_int(st, col + i)) < best || best == -1))
+			best = v;
+	if (best < 0)
 		return 0;
-	if (b->is_pln) {
-		if (price_from_pln(b->amount, ctx->rate_e6, ctx->minor_digits,
+	score = (int)(best / PRICE_PACK);
+	amount = best % PRICE_PACK;
+	pln = (score & 2) != 0;
+	net = amount;
+	if (amount >= PRICE_MAX)
+		return -1;
+	if (pln) {
+		if (price_from_pln(amount, ctx->rate_e6, ctx->minor_digits,
 		    &net) == -1) {
 			log_err("price: product %lld: %lld PLN cannot be "
 			    "converted to %s", (long long)product_id,
-			    (long long)b->amount, ctx->currency);
+			    (long long)amount, ctx->currency);
 			return -1;
 		}
 		out->converted = 1;
-	} else if (b->amount >= PRICE_MAX)
-		return -1;
-	out->kind = kinds[b->score / 4];
+	}
+	out->kind = kinds[score / 4];
 	out->net = net;
 	out->gross = price_gross(net, vat_bp);
 	return 0;
@@ -194,57 +184,41 @@ int
 price_get_many(struct db *db, const struct price_ctx *ctx, size_t n,
     const int64_t *ids, const int *vat_bp, struct price *out)
 {
-	struct price_best *best;
 	sqlite3_stmt *st;
 	char *json;
 	size_t i;
 	int64_t k;
-	int rc, score, pln, ret = -1;
+	int rc, ret = -1;
 
 	if (n == 0)
 		return 0;
-	best = calloc(n, sizeof(*best));
-	json = malloc(UTIL_JSON_INTS_SIZE(n));
-	if (best == NULL || json == NULL) {
-		log_err("price: out of memory");
-		goto out;
+	for (i = 0; i < n; i++) {	/* ids the statement does not give */
+		memset(&out[i], 0, sizeof(out[i]));
+		memcpy(out[i].currency, ctx->currency,
+		    sizeof(out[i].currency));
 	}
-	for (i = 0; i < n; i++)
-		best[i].score = -1;
+	if ((json = malloc(UTIL_JSON_INTS_SIZE(n))) == NULL) {
+		log_err("price: out of memory");
+		return -1;
+	}
 	util_json_ints(ids, n, json);
-	if ((st = db_prepare(db, q_steps)) == NULL)
+	if ((st = db_prepare(db, q_many)) == NULL)
 		goto out;
 	db_bind_text(st, 1, json);
-	db_bind_int(st, 2, ctx->customer_id);
-	db_bind_text(st, 3, ctx->currency);
-	db_bind_text(st, 4, ctx->lang);
-	db_bind_text(st, 5, ctx->grp);
+	price_bind(st, ctx, 2);
 	while ((rc = db_step(db, st)) == SQLITE_ROW) {
-		/* j.key: the product's index in ids */
 		if ((k = db_col_int(st, 0)) < 0 || (size_t)k >= n)
 			continue;
-		i = (size_t)k;
-		/* lower is better: the step, then the customer's currency,
-		 * then the language version's own price */
-		pln = strcmp(db_col_text(st, 2), ctx->currency) != 0;
-		score = (int)db_col_int(st, 1) * 4 + pln * 2 +
-		    (db_col_text(st, 3)[0] == '\0');
-		if (best[i].score == -1 || score < best[i].score) {
-			best[i].score = score;
-			best[i].is_pln = pln;
-			best[i].amount = db_col_int(st, 4);
+		if (price_unpack(ctx, ids[k], vat_bp[k], st, 1,
+		    &out[k]) == -1) {
+			db_done(db, st);
+			goto out;
 		}
 	}
 	db_done(db, st);
-	if (rc != SQLITE_DONE)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (price_finish(ctx, ids[i], vat_bp[i], &best[i],
-		    &out[i]) == -1)
-			goto out;
-	ret = 0;
+	if (rc == SQLITE_DONE)
+		ret = 0;
 out:
-	free(best);
 	free(json);
 	return ret;
 }

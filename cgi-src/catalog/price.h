@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 struct db;
 
 /* Who is being priced: filled once per request by price_ctx_load(). */
@@ -63,6 +65,40 @@ int	 price_ctx_load(struct db *, int64_t customer_id, const char *lang,
  * database error or an amount too large to convert (logged). */
 int	 price_get(struct db *, const struct price_ctx *, int64_t product_id,
 	    int vat_bp, struct price *out);
+/* Amounts at or above this are refused rather than overflowed. */
+#define PRICE_MAX	9000000000000LL
+/* The packing of a price's precedence and amount (price.c). */
+#define PRICE_PACK	10000000000000LL
+
+/*
+ * Two SQL result columns: the packed best individual price and the packed
+ * best group-or-catalogue price of the product whose id is the SQL
+ * expression id, for the parameters cust, grp, cur, lang (bound in that
+ * order by price_bind(); cur NULL: no prices, both NULL).  Each is one seek
+ * of a covering index; price_unpack() reads them.
+ */
+#define PRICE_SQL(id, cust, grp, cur, lang) \
+    "(SELECT min((4 + 2 * (currency <> " cur ") + (lang = '')) " \
+    "  * 10000000000000 + min(amount, 9999999999999)) FROM price " \
+    "  WHERE " cur " IS NOT NULL AND product_id = " id " " \
+    "  AND kind = 'individual' AND customer_id = " cust " AND grp = '' " \
+    "  AND +currency IN (" cur ", 'PLN') AND +lang IN (" lang ", '')), " \
+    "(SELECT min((CASE grp WHEN '' THEN 12 ELSE 8 END " \
+    "  + 2 * (currency <> " cur ") + (lang = '')) " \
+    "  * 10000000000000 + min(amount, 9999999999999)) " \
+    "  FROM price INDEXED BY price_base " \
+    "  WHERE " cur " IS NOT NULL AND product_id = " id " " \
+    "  AND customer_id IS NULL AND +grp IN (" grp ", '') " \
+    "  AND +currency IN (" cur ", 'PLN') AND +lang IN (" lang ", ''))"
+/* Binds ctx's customer, group, currency and lang as parameters first ..
+ * first + 3 of a statement with PRICE_SQL; ctx NULL: no prices. */
+void	 price_bind(sqlite3_stmt *, const struct price_ctx *, int first);
+/* The price from PRICE_SQL's two columns col, col + 1 of st into *out (for
+ * product_id, VAT vat_bp): 0 (kind PRICE_NONE when both are NULL), or -1
+ * on an amount too large or that cannot be converted (logged). */
+int	 price_unpack(const struct price_ctx *, int64_t product_id,
+	    int vat_bp, sqlite3_stmt *, int col, struct price *out);
+
 /* The same for n products at once (a list page: one statement instead of
  * n): ids[i] with vat_bp[i] into out[i].  0, or -1 as price_get(). */
 int	 price_get_many(struct db *, const struct price_ctx *, size_t n,
