@@ -517,7 +517,6 @@ static const char *const perm_labels[PERM__MAX] = {
 	[PERM_CMS_STAFF] = N_("CMS: pracownicy i role"),
 	[PERM_CMS_AUDIT] = N_("CMS: dziennik zdarzeń"),
 	[PERM_CMS_IMPERSONATE] = N_("CMS: logowanie jako użytkownik"),
-	[PERM_MARKETING_VIEW] = N_("Materiały marketingowe"),
 };
 
 const char *

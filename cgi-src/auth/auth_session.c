@@ -96,11 +96,17 @@ user_perms_v(struct db *db, int64_t uid, uint64_t *out, int64_t *version)
 		return -1;
 
 	if (is_staff) {
-		/* Any staff member has the CMS shell. */
-		*out = perms | AUTH_BIT(PERM_CMS);
+		/* Any staff member has the CMS shell; and marketing.view, which
+		 * every customer's user holds (below), or impersonating them
+		 * would ask for more than the staff member holds. */
+		*out = perms | AUTH_BIT(PERM_CMS) |
+		    AUTH_BIT(PERM_MARKETING_VIEW);
 		return 0;
 	}
-	perms &= auth_customer_perms;
+	/* marketing.view is granted to nobody: every user of a customer
+	 * holds it while the customer has the 'marketing' module (the
+	 * module loop below takes it away otherwise); see perm.h. */
+	perms = (perms & auth_customer_perms) | AUTH_BIT(PERM_MARKETING_VIEW);
 	if ((st = db_prepare(db, q_modules)) == NULL)
 		return -1;
 	db_bind_int(st, 1, customer);

@@ -35,7 +35,14 @@ enum perm {
 	PERM_CMS_STAFF,		/* staff accounts and roles */
 	PERM_CMS_AUDIT,		/* the audit log */
 	PERM_CMS_IMPERSONATE,	/* log in as a user (A6) */
-	PERM_MARKETING_VIEW,	/* marketing materials (B2), module 'marketing' */
+	/* Marketing materials (B2): held by every logged-in user, but by a
+	 * customer's user only while the customer has the 'marketing'
+	 * module (perm_module()), so the menu, the dashboard and the routes
+	 * can ask for it like for any module's permission.  It is granted
+	 * to nobody: were it in roles, a customer's admin could give no
+	 * role at all while the module is off (a role is given only whole,
+	 * within the admin's effective set: cgi-src/account/users.c). */
+	PERM_MARKETING_VIEW,
 	PERM_CATALOG,		/* the catalogue (C1): anyone when the maker made
 				 * it public (B3: meta catalog_public = '1'),
 				 * else any logged-in user; never granted */
