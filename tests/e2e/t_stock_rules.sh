@@ -16,7 +16,9 @@
 #    that were right;
 #  - a threshold with decimals is read in the user's language ("2,5" in
 #    Polish, "2.5" in English; the other spelling refused);
-#  - every change is in the audit log, with who made it.
+#  - every change is in the audit log, with who made it;
+#  - the page, as shown and as sent back with a problem, is valid HTML
+#    (html-validate, as the browser tests; skipped without it).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/sync_lib.sh"
 
@@ -76,6 +78,9 @@ login "$JE" content@framuga.test
 login "$JS" sync@framuga.test
 STAFF=$(pq "SELECT id FROM user WHERE email = 'tresc@framuga.test'")
 
+PAGES=$E2E_RUNDIR/pages
+mkdir -p "$PAGES"
+keep() { cp "$HTTP_BODY" "$PAGES/$1.html"; }
 rules() { pq "SELECT key || '=' || value FROM meta WHERE key LIKE 'catalog.stock.%' ORDER BY key" | tr '\n' ' '; }
 # The category list's stock cell of P1, "LEVEL TEXT"
 stock_row() {
@@ -109,6 +114,7 @@ http_get /cms -b "$JC"
 like "$(http_body)" 'href="/cms/stock-rules"' "the CMS menu has the entry for content staff"
 http_get /cms/stock-rules -b "$JC"
 is "$HTTP_STATUS" 200 "content staff open the page"
+keep stock-rules
 like "$(http_body)" 'name="rule_X"' "a row for group X"
 like "$(http_body)" 'name="rule_Y"' "a row for group Y"
 like "$(http_body)" 'Wszystkie grupy' "and one for all groups"
@@ -140,6 +146,7 @@ like "$(http_body)" 'role="status"' "the page says it saved"
 before=$(pq "SELECT count(*) FROM audit_log")
 post "$JC" rule_X=inherit low_X=10 rule_Y=level "low_Y=2,5x" rule_=exact low_=10
 is "$HTTP_STATUS" 422 "a bad threshold sends the form back (422)"
+keep stock-rules-422
 like "$(http_body)" 'name="low_Y" value="2,5x"' "with the value as typed"
 like "$(http_body)" 'aria-invalid="true"' "the field marked"
 like "$(http_body)" 'Podaj próg w jednostkach' "the problem named"
@@ -174,6 +181,7 @@ is "$HTTP_STATUS" 303 "English: 0.75 is accepted"
 is "$(pq "SELECT value FROM meta WHERE key = 'catalog.stock.Y'")" "level:750" "as 750 thousandths"
 http_get /cms/stock-rules -b "$JE"
 like "$(http_body)" 'name="low_Y" value="0.75"' "shown back as 0.75 in English"
+keep stock-rules-en
 pq "UPDATE stock SET qty_milli = 500 WHERE product_id = $P1"
 http_get "/catalog/c/$CAT?sort=code" -b "$JY"
 is "$(stock_row)" "low mało" "Y's dealer: 0,5 units below 0,75: 'low'"
@@ -184,5 +192,27 @@ is "$HTTP_STATUS" 303 "Y back to the default"
 is "$(rules)" "catalog.stock.=hidden catalog.stock.X=exact " "its row is gone"
 is "$(pq "SELECT detail FROM audit_log WHERE action = 'setting.catalog_stock' ORDER BY id DESC LIMIT 1")" \
     "catalog.stock.Y: level:750 -> -" "and the audit log says so"
+
+# ---- every page kept above is valid HTML -------------------------------------------------
+lib=$top_srcdir/tests/browser/lib.mjs
+if command -v node >/dev/null && [ -d "$top_srcdir/tests/browser/node_modules/html-validate" ]; then
+	node --input-type=module -e "
+	    import { validateHtml } from '$lib';
+	    import { readFileSync, readdirSync } from 'node:fs';
+	    for (const f of readdirSync('$PAGES').sort()) {
+	      const v = await validateHtml(readFileSync('$PAGES/' + f, 'utf8'), f);
+	      console.log(v.valid ? 'VALID ' + f : 'INVALID ' + f + '\\n' + v.msgs);
+	    }" >"$E2E_RUNDIR/validate.out" 2>&1
+	for f in $(ls "$PAGES"); do
+		if grep -q "^VALID $f\$" "$E2E_RUNDIR/validate.out"; then
+			pass "valid HTML: $f"
+		else
+			fail "valid HTML: $f"
+			diag "$(grep -A5 "$f" "$E2E_RUNDIR/validate.out" | head -8)"
+		fi
+	done
+else
+	skip "valid HTML of the stock rules page" "node or html-validate (tests/browser) missing"
+fi
 
 done_testing
