@@ -130,3 +130,23 @@ INSERT INTO catalog_facet (category_uuid, lang, code, name, value, unit, n)
 DELETE FROM catalog_facet WHERE (category_uuid, lang, code) IN
     (SELECT category_uuid, lang, code FROM catalog_facet
     GROUP BY category_uuid, lang, code HAVING count(*) > 20);
+
+-- Search (cgi-src/catalog/search.c): the full-text index again, now with
+-- prefix indexes of 2, 3 and 4 characters.  A prefix term ("okn"*) made
+-- FTS5 merge the doclists of every word it starts before the first row:
+-- thousands of documents for a short beginning of a common word, 13 M
+-- instructions a search.  With the prefix index a beginning of up to four
+-- characters is one doclist, walked in rowid order to the LIMIT (about
+-- nine times faster measured; the index grows by about a third).  Longer
+-- beginnings start fewer words.  The columns, the tokenizer and the rowids
+-- stay, so 0005's triggers keep it in step as before.
+DROP TABLE catalog_fts;
+CREATE VIRTUAL TABLE catalog_fts USING fts5(name, code, description,
+    lang UNINDEXED, tokenize = "unicode61 remove_diacritics 2",
+    prefix = '2 3 4');
+INSERT INTO catalog_fts (rowid, name, code, description, lang)
+    SELECT n.id, replace(replace(t.name, 'ł', 'l'), 'Ł', 'L'), p.code,
+        replace(replace(t.description, 'ł', 'l'), 'Ł', 'L'), t.lang
+    FROM catalog_name n
+    JOIN product_text t ON t.product_id = n.product_id AND t.lang = n.lang
+    JOIN product p ON p.id = n.product_id;

@@ -15,9 +15,6 @@ struct req;
 #define CATALOG_PAGE		50
 #define CATALOG_SEARCH_MAX	50
 #define CATALOG_FILTERS		4	/* attribute filters at once */
-/* A search whose words match this many indexed texts (all language
- * versions; three per product) is broad: catalogue order, not bm25. */
-#define CATALOG_BROAD		600
 #define CATALOG_QUERY_MAX	200	/* bytes of a search query */
 
 #define STOCK_LOW_DEFAULT	10000	/* thousandths: 10 units */

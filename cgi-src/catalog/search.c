@@ -7,24 +7,23 @@
  * At most CATALOG_SEARCH_MAX hits, in this order:
  *  1. a product whose code equals the query (case-insensitive for ASCII),
  *     found through the product_code index (not through FTS);
- *  2. the other matches.  A narrow query (its words, as prefixes, match
- *     fewer than CATALOG_BROAD indexed texts, all language versions
- *     counted) is ranked by bm25.  A broad one (a common word: thousands
- *     of matches) is shown in catalogue order (the FTS rowid, the order
- *     the texts were synced) and the page says there are more, so the user
- *     narrows the query: bm25 costs a computation per match before the
- *     LIMIT (about 14 ms for ~4,400 matches at 50,000 products), while the
- *     rowid order lets FTS5 stop at the LIMIT.
+ *  2. products whose name has the words as whole words;
+ *  3. products whose name has words starting so (okn finds Okno);
+ *  4. products that have them anywhere (code, description), as prefixes;
+ * each tier in catalogue order (the FTS rowid, the order the texts were
+ * synced), a product only once, and the page says when there are more,
+ * so the user narrows the query.
  *
- * Which is which is counted in FTS alone (no joins, LIMIT CATALOG_BROAD),
- * first for the words as whole words: a prefix term makes FTS5 merge the
- * doclists of every word it starts, whole, before the first row (12,000
- * documents for "parapet"*: 6 M instructions, most of a search), while a
- * whole word's doclist is walked and left at the LIMIT.  When the whole
- * words alone are broad, their matches are the page (the words as typed,
- * in catalogue order); otherwise the prefixes decide, as above.  So a
- * common word costs a walk of a few hundred postings, and the prefix merge
- * is only paid for words that match little as whole words.
+ * Why tiers, not bm25: bm25 is computed for every match before the LIMIT
+ * (with a look-up of each document's size), 16,000 instructions a match,
+ * so a word in 500 texts cost 12 M a search; a tier is a walk of one
+ * doclist in rowid order that stops at the LIMIT.  And a prefix term
+ * makes FTS5 merge the doclists of every word it starts, whole, before the
+ * first row (12,000 documents for "parapet"*: 6 M instructions), so the
+ * whole words come first and the prefixes are only walked when the whole
+ * words leave room on the page.  The order is also easy to explain to a
+ * dealer: the name before the description, the word before its
+ * beginnings.
  */
 #include "config.h"
 
@@ -104,10 +103,6 @@ fts_query(struct arena *a, const char *q, int prefix)
  * LIMIT, no bm25 computed. */
 static const char q_search_rowid[] =
     SEARCH_FROM_WHERE "ORDER BY f.rowid LIMIT ?4";
-/* By bm25: computed for each match in the language, so only run when
- * the count found fewer than CATALOG_BROAD. */
-static const char q_search_ranked[] =
-    SEARCH_FROM_WHERE "ORDER BY f.rank, f.rowid LIMIT ?4";
 /* The exact code, by the product_code index. */
 static const char q_search_code[] =
     "SELECT p.id, p.code, n.name, p.unit, p.vat_bp FROM product p "
@@ -117,58 +112,55 @@ static const char q_search_code[] =
     "  WHERE v.product_id = p.id AND v.lang = ?2) "
     "ORDER BY p.id LIMIT ?4";
 
-enum search_q { SQ_CODE, SQ_ROWID, SQ_RANKED };
+enum search_q { SQ_CODE, SQ_ROWID };
 static const char *const search_sql[] = {
 	[SQ_CODE] = q_search_code,
 	[SQ_ROWID] = q_search_rowid,
-	[SQ_RANKED] = q_search_ranked,
 };
 
-/* How many indexed texts (all language versions) fq matches, counting no
- * further than CATALOG_BROAD: FTS alone, no join.  -1 on an error. */
+/* Is product id in rows already (an earlier tier's)? */
 static int
-fts_count(struct req *r, const char *fq)
+search_seen(json_t *rows, int64_t id)
 {
-	static const char q[] =
-	    "SELECT count(*) FROM (SELECT 1 FROM catalog_fts "
-	    "WHERE catalog_fts MATCH ?1 LIMIT ?2)";
-	sqlite3_stmt *st;
-	int n = -1;
+	json_t *row;
+	size_t i;
 
-	if ((st = db_prepare(r->db, q)) == NULL)
-		return -1;
-	db_bind_text(st, 1, fq);
-	db_bind_int(st, 2, CATALOG_BROAD);
-	if (db_step(r->db, st) == SQLITE_ROW)
-		n = (int)db_col_int(st, 0);
-	db_done(r->db, st);
-	return n;
+	json_array_foreach(rows, i, row)
+		if (json_integer_value(json_object_get(row, "id")) == id)
+			return 1;
+	return 0;
 }
 
-/* Runs one of search_sql (bound ?1 fq, ?2 lang, ?3 code, ?4 limit) and
- * appends its rows to rows while rows holds fewer than keep.  The number
- * of rows the statement gave, or -1. */
+/* Runs one of search_sql (bound ?1 fq, ?2 lang, ?3 code, ?4 limit: enough
+ * for a page beyond what rows holds, the earlier tiers' rows may come
+ * again) and appends the products not in rows yet while rows holds fewer
+ * than CATALOG_SEARCH_MAX.  1 if there was one more, 0 if not, -1 on an
+ * error. */
 static int
 search_rows(struct req *r, enum search_q which, const char *fq,
-    const char *code, int limit, json_t *rows, size_t keep)
+    const char *code, json_t *rows)
 {
 	sqlite3_stmt *st;
 	json_t *row;
-	int n = 0, rc;
+	int64_t id;
+	int more = 0, rc;
 
 	if ((st = db_prepare(r->db, search_sql[which])) == NULL)
 		return -1;
 	db_bind_text(st, 1, fq);
 	db_bind_text(st, 2, r->lang);
 	db_bind_text(st, 3, code);
-	db_bind_int(st, 4, limit);
+	db_bind_int(st, 4, (int)json_array_size(rows) + CATALOG_SEARCH_MAX + 1);
 	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
-		n++;
-		if (json_array_size(rows) >= keep)
+		id = db_col_int(st, 0);
+		if (search_seen(rows, id))
 			continue;
+		if (json_array_size(rows) >= CATALOG_SEARCH_MAX) {
+			more = 1;
+			break;
+		}
 		row = json_object();
-		json_object_set_new_nocheck(row, "id",
-		    json_integer(db_col_int(st, 0)));
+		json_object_set_new_nocheck(row, "id", json_integer(id));
 		json_object_set_new_nocheck(row, "code",
 		    json_string(db_col_text(st, 1)));
 		json_object_set_new_nocheck(row, "name",
@@ -180,7 +172,7 @@ search_rows(struct req *r, enum search_q which, const char *fq,
 		json_array_append_new(rows, row);
 	}
 	db_done(r->db, st);
-	return rc == SQLITE_DONE ? n : -1;
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? more : -1;
 }
 
 void
@@ -189,10 +181,11 @@ catalog_search(struct req *r)
 	const char *q = req_query(r, "q"), *fq;
 	json_t *ctx = page_ctx(r, _("Szukaj w katalogu"), cat_area(r));
 	json_t *rows = json_array();
+	const char *tier[4];
 	struct cat c;
 	char *code;
-	size_t i, ncode, keep;
-	int n;
+	size_t i;
+	int more, t;
 
 	if (q != NULL && strlen(q) > CATALOG_QUERY_MAX) {
 		page_error(r, 400, _("Zapytanie jest za długie."));
@@ -214,24 +207,21 @@ catalog_search(struct req *r)
 		code[--i] = '\0';
 	if (cat_init(r, &c) == -1)
 		goto fail;
-	/* 1. the exact code; 2. the whole words, broad: catalogue order;
-	 * 3. else the prefixes: broad, catalogue order, narrow, by bm25. */
-	if (search_rows(r, SQ_CODE, fq, code, CATALOG_SEARCH_MAX, rows,
-	    CATALOG_SEARCH_MAX) == -1)
+	/* The tiers (above), each while the page has room. */
+	tier[0] = fq;
+	tier[1] = arena_printf(r->arena, "{name} : (%s)", fq);
+	tier[2] = arena_printf(r->arena, "{name} : (%s)",
+	    fts_query(r->arena, q, 1));
+	tier[3] = fts_query(r->arena, q, 1);
+	if ((more = search_rows(r, SQ_CODE, tier[0], code, rows)) == -1)
 		goto fail;
-	ncode = json_array_size(rows);
-	keep = CATALOG_SEARCH_MAX - ncode;
-	if ((n = fts_count(r, fq)) == -1)
-		goto fail;
-	if (n < CATALOG_BROAD) {
-		fq = fts_query(r->arena, q, 1);
-		if ((n = fts_count(r, fq)) == -1)
+	for (t = 1; t < 4 && !more &&
+	    json_array_size(rows) < CATALOG_SEARCH_MAX; t++)
+		if ((more = search_rows(r, SQ_ROWID, tier[t], code,
+		    rows)) == -1)
 			goto fail;
-	}
-	if ((n = search_rows(r, n < CATALOG_BROAD ? SQ_RANKED : SQ_ROWID, fq,
-	    code, (int)keep + 1, rows, CATALOG_SEARCH_MAX)) == -1)
-		goto fail;
-	if ((size_t)n > keep)
+	/* A full page before the last tier: there may be more. */
+	if (more || (t < 4 && json_array_size(rows) >= CATALOG_SEARCH_MAX))
 		json_object_set_new(ctx, "more", json_true());
 	if (cat_rows_extras(&c, rows) == -1)
 		goto fail;

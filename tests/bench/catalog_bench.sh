@@ -24,7 +24,8 @@
 #            first page of 50 with prices and stock;
 #   list-p2  the same category's second page (keyset cursor);
 #   search   /catalog/search?q=WORD, WORD at random per request from a few
-#            words of product names (50 hits at most);
+#            words of product names (common: catalogue order, 50 hits);
+#   narrow   the same with words indexed in 100-599 texts (rarer words);
 #   product  /catalog/p/ID, ID at random among 500 visible products;
 #   dashboard  /portal, the dealer's dashboard (B1; target 40 % of bare).
 # BENCH_PAGES (all of the above) names the pages to measure, e.g.
@@ -134,8 +135,15 @@ PRODUCT_IDS=$(pq "SELECT p.id FROM product p WHERE $VIS ORDER BY random() LIMIT 
 WORDS=$(pq "SELECT lower(substr(name, 1, instr(name || ' ', ' ') - 1)) FROM
     product_text WHERE lang = 'pl' ORDER BY random() LIMIT 200" |
     awk 'length($0) >= 4' | sort -u | head -8)
-[ -n "$CAT" ] && [ -n "$PRODUCT_IDS" ] && [ -n "$WORDS" ] || die "no data to browse"
+# Narrow words: indexed in 100 to 599 texts (all language versions):
+# rarer words than the common first words above; from FTS5's vocabulary.
+NARROW=$(pq "CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, catalog_fts, 'row');
+    SELECT term FROM temp.vocab WHERE doc BETWEEN 100 AND 599 AND length(term) >= 5
+    AND term NOT GLOB '*[^a-z]*' ORDER BY random() LIMIT 8")
+[ -n "$CAT" ] && [ -n "$PRODUCT_IDS" ] && [ -n "$WORDS" ] && [ -n "$NARROW" ] ||
+    die "no data to browse"
 echo "list: category $CAT with $NCAT visible products; search words:" $WORDS
+echo "narrow search words:" $NARROW
 
 # ---- dealers and their sessions -------------------------------------------------
 
@@ -218,7 +226,7 @@ measure() {
 
 ROWS=
 row() {		# PAGE TARGET(%) P99-TARGET(ms) SCRIPT|- PATH (a sample)
-	case " ${BENCH_PAGES:-list list-p2 search product dashboard} bare " in
+	case " ${BENCH_PAGES:-list list-p2 search narrow product dashboard} bare " in
 	*" $1 "*) ;; *) return 0 ;; esac
 	http_get "$5" -H "Cookie: $(head -1 "$LUA_COOKIES" | tr -d '",')"
 	_bytes=$(wc -c <"$HTTP_BODY" | tr -d ' ')
@@ -232,10 +240,13 @@ row() {		# PAGE TARGET(%) P99-TARGET(ms) SCRIPT|- PATH (a sample)
 
 PRODUCT_PATHS=$(for p in $PRODUCT_IDS; do printf '/catalog/p/%s ' "$p"; done)
 SEARCH_PATHS=$(for w in $WORDS; do printf '/catalog/search?q=%s ' "$w"; done)
+NARROW_PATHS=$(for w in $NARROW; do printf '/catalog/search?q=%s ' "$w"; done)
 LIST_LUA=$(lua list "/catalog/c/$CAT")
 LIST2_LUA=$(lua list2 "/catalog/c/$CAT?k=$P2_KEY&a=$P2_ID")
 # shellcheck disable=SC2086
 SEARCH_LUA=$(lua search $SEARCH_PATHS)
+# shellcheck disable=SC2086
+NARROW_LUA=$(lua narrow $NARROW_PATHS)
 # shellcheck disable=SC2086
 PRODUCT_LUA=$(lua product $PRODUCT_PATHS)
 
@@ -246,6 +257,7 @@ BARE_RPS=0
 row list 40 15 "$LIST_LUA" "/catalog/c/$CAT"
 row list-p2 40 15 "$LIST2_LUA" "/catalog/c/$CAT?k=$P2_KEY&a=$P2_ID"
 row search 30 20 "$SEARCH_LUA" "/catalog/search?q=$(echo $WORDS | cut -d' ' -f1)"
+row narrow 30 20 "$NARROW_LUA" "/catalog/search?q=$(echo $NARROW | cut -d' ' -f1)"
 row product 30 20 "$PRODUCT_LUA" "$(echo $PRODUCT_PATHS | cut -d' ' -f1)"
 row dashboard 40 15 "$(lua dashboard /portal)" /portal
 POOL_ROWS=$ROWS
@@ -297,57 +309,80 @@ plan() {	# TITLE SQL
 }
 echo
 echo "EXPLAIN QUERY PLAN (customer $CUST, group $GRP, category $CAT, product $P):"
-plan "list by name (catalog.c q_by_name)" "SELECT n.product_id, n.name,
-    p.code, p.unit, p.vat_bp FROM catalog_name n JOIN product p ON p.id =
-    n.product_id WHERE n.category_uuid = '$CAT_UUID' AND n.lang = 'pl'
-    AND (n.name, n.product_id) > ('', 0) AND p.deleted_at IS NULL AND
-    p.active = 1 AND EXISTS (SELECT 1 FROM product_visibility v WHERE
-    v.product_id = n.product_id AND v.lang = 'pl') ORDER BY n.name,
-    n.product_id LIMIT 51"
+# (the statements as catalog.c, search.c and price.c build them from their
+# macros, with the values bound; keep them in step)
+FC=$(pq "SELECT code FROM catalog_facet WHERE category_uuid = '$CAT_UUID'
+    AND lang = 'pl' ORDER BY n DESC LIMIT 1")
+FV=$(pq "SELECT value FROM catalog_facet WHERE category_uuid = '$CAT_UUID'
+    AND lang = 'pl' AND code = '$FC' ORDER BY n DESC LIMIT 1")
+plan "list by name, a filter, prices and stock (catalog.c q_by_name,
+    LIST_EXTRAS, ATTR_FILTER; price.h PRICE_SQL)" "SELECT n.product_id,
+    n.name, p.code, p.unit, p.vat_bp, (SELECT min((4 + 2 * (currency <> 'PLN') + (lang = ''))
+    * 10000000000000 + min(amount, 9999999999999)) FROM price WHERE 'PLN'
+    IS NOT NULL AND product_id = n.product_id AND kind = 'individual' AND customer_id =
+    $CUST AND grp = '' AND +currency IN ('PLN', 'PLN') AND +lang IN ('pl',
+    '')), (SELECT min((CASE grp WHEN '' THEN 12 ELSE 8 END + 2 * (currency
+    <> 'PLN') + (lang = '')) * 10000000000000 + min(amount, 9999999999999))
+    FROM price INDEXED BY price_base WHERE 'PLN' IS NOT NULL AND product_id =
+    n.product_id AND customer_id IS NULL AND +grp IN ('$GRP', '') AND +currency IN
+    ('PLN', 'PLN') AND +lang IN ('pl', '')), (SELECT qty_milli FROM
+    stock_total WHERE 1 IS NOT NULL AND product_id = n.product_id) FROM
+    catalog_name n JOIN product p ON p.id = n.product_id WHERE
+    n.category_uuid = '$CAT_UUID' AND n.lang = 'pl' AND (n.name,
+    n.product_id) > ('', 0) AND p.deleted_at IS NULL AND p.active = 1 AND
+    EXISTS (SELECT 1 FROM product_visibility v WHERE v.product_id =
+    n.product_id AND v.lang = 'pl') AND ('$FC' IS NULL OR EXISTS (SELECT 1 FROM product_attr a WHERE
+    a.product_id = n.product_id AND a.code = '$FC' AND a.lang IN ('pl', '') AND
+    a.value = '$FV')) ORDER BY n.name, n.product_id LIMIT 51"
 plan "list by code (catalog.c q_by_code)" "SELECT p.id, t.name, p.code,
-    p.unit, p.vat_bp FROM product p JOIN product_text t ON t.product_id =
-    p.id AND t.lang = 'pl' WHERE p.category_uuid = '$CAT_UUID' AND
-    p.deleted_at IS NULL AND (p.code, p.id) > ('', 0) AND p.active = 1 AND
-    EXISTS (SELECT 1 FROM product_visibility v WHERE v.product_id = p.id
-    AND v.lang = 'pl') ORDER BY p.code, p.id LIMIT 51"
-plan "search probe (catalog.c q_search_probe)" "SELECT n.product_id, p.code,
-    n.name, p.unit, p.vat_bp FROM catalog_fts f JOIN catalog_name n ON n.id =
-    f.rowid JOIN product p ON p.id = n.product_id WHERE catalog_fts MATCH
-    '\"$W\"*' AND n.lang = 'pl' AND p.code <> '$W' AND p.deleted_at IS NULL
-    AND p.active = 1 AND EXISTS (SELECT 1 FROM product_visibility v WHERE
-    v.product_id = n.product_id AND v.lang = 'pl') ORDER BY f.rowid LIMIT 201"
-plan "search ranked, small match sets only (catalog.c q_search_ranked)" "SELECT
+    p.unit, p.vat_bp, (SELECT min((4 + 2 * (currency <> 'PLN') + (lang = ''))
+    * 10000000000000 + min(amount, 9999999999999)) FROM price WHERE 'PLN'
+    IS NOT NULL AND product_id = p.id AND kind = 'individual' AND customer_id =
+    $CUST AND grp = '' AND +currency IN ('PLN', 'PLN') AND +lang IN ('pl',
+    '')), (SELECT min((CASE grp WHEN '' THEN 12 ELSE 8 END + 2 * (currency
+    <> 'PLN') + (lang = '')) * 10000000000000 + min(amount, 9999999999999))
+    FROM price INDEXED BY price_base WHERE 'PLN' IS NOT NULL AND product_id =
+    p.id AND customer_id IS NULL AND +grp IN ('$GRP', '') AND +currency IN
+    ('PLN', 'PLN') AND +lang IN ('pl', '')), (SELECT qty_milli FROM
+    stock_total WHERE 1 IS NOT NULL AND product_id = p.id) FROM product p JOIN product_text t
+    ON t.product_id = p.id AND t.lang = 'pl' WHERE p.category_uuid =
+    '$CAT_UUID' AND p.deleted_at IS NULL AND (p.code, p.id) > ('', 0) AND
+    p.active = 1 AND EXISTS (SELECT 1 FROM product_visibility v WHERE
+    v.product_id = p.id AND v.lang = 'pl') ORDER BY p.code, p.id LIMIT 51"
+plan "the category's filters (catalog.c cat_facets)" "SELECT code, name,
+    value, unit, n FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND
+    lang = 'pl' ORDER BY code, value"
+plan "search, a tier: whole words in names (search.c q_search_rowid)" "SELECT
     n.product_id, p.code, n.name, p.unit, p.vat_bp FROM catalog_fts f JOIN
     catalog_name n ON n.id = f.rowid JOIN product p ON p.id = n.product_id
-    WHERE catalog_fts MATCH '\"$W\"*' AND n.lang = 'pl' AND p.code <> '$W'
-    AND p.deleted_at IS NULL AND p.active = 1 AND EXISTS (SELECT 1 FROM
-    product_visibility v WHERE v.product_id = n.product_id AND v.lang = 'pl')
-    ORDER BY f.rank, f.rowid LIMIT 51"
-plan "search by exact code (catalog.c q_search_code)" "SELECT p.id, p.code,
+    WHERE catalog_fts MATCH '{name} : (\"$W\")' AND n.lang = 'pl' AND
+    p.code <> '$W' AND p.deleted_at IS NULL AND p.active = 1 AND EXISTS
+    (SELECT 1 FROM product_visibility v WHERE v.product_id = n.product_id AND
+    v.lang = 'pl') ORDER BY f.rowid LIMIT 51"
+plan "search by exact code (search.c q_search_code)" "SELECT p.id, p.code,
     n.name, p.unit, p.vat_bp FROM product p JOIN catalog_name n ON
     n.product_id = p.id AND n.lang = 'pl' WHERE p.code = '$W' AND
     p.deleted_at IS NULL AND p.active = 1 AND EXISTS (SELECT 1 FROM
     product_visibility v WHERE v.product_id = p.id AND v.lang = 'pl') ORDER
     BY p.id LIMIT 51"
-plan "product (catalog.c q_prod)" "SELECT p.code, p.unit, p.vat_bp, t.name,
+plan "prices and stock of a search page (price.c q_many, catalog.c
+    cat_rows_extras)" "SELECT j.key, (SELECT min((4 + 2 * (currency <> 'PLN') + (lang = ''))
+    * 10000000000000 + min(amount, 9999999999999)) FROM price WHERE 'PLN'
+    IS NOT NULL AND product_id = j.value AND kind = 'individual' AND customer_id =
+    $CUST AND grp = '' AND +currency IN ('PLN', 'PLN') AND +lang IN ('pl',
+    '')), (SELECT min((CASE grp WHEN '' THEN 12 ELSE 8 END + 2 * (currency
+    <> 'PLN') + (lang = '')) * 10000000000000 + min(amount, 9999999999999))
+    FROM price INDEXED BY price_base WHERE 'PLN' IS NOT NULL AND product_id =
+    j.value AND customer_id IS NULL AND +grp IN ('$GRP', '') AND +currency IN
+    ('PLN', 'PLN') AND +lang IN ('pl', '')), (SELECT qty_milli FROM
+    stock_total WHERE 1 IS NOT NULL AND product_id = j.value) FROM json_each('[$P]') j"
+plan "product (product.c q_prod)" "SELECT p.code, p.unit, p.vat_bp, t.name,
     t.description, c.id, coalesce(ct.name, c.code) FROM product p JOIN
     product_visibility v ON v.product_id = p.id AND v.lang = 'pl' JOIN
     product_text t ON t.product_id = p.id AND t.lang = 'pl' LEFT JOIN
     category c ON c.erp_uuid = p.category_uuid AND c.active = 1 LEFT JOIN
     category_text ct ON ct.category_id = c.id AND ct.lang = 'pl' WHERE p.id
     = $P AND p.deleted_at IS NULL AND p.active = 1"
-plan "price, the three steps (price.c q_steps)" "SELECT 1, currency, lang,
-    amount FROM price WHERE product_id = $P AND kind = 'individual' AND
-    customer_id = $CUST AND grp = '' AND +currency IN ('PLN', 'PLN') AND
-    +lang IN ('pl', '') UNION ALL SELECT 2, currency, lang, amount FROM
-    price WHERE product_id = $P AND kind = 'group' AND customer_id IS NULL
-    AND grp = '$GRP' AND '$GRP' <> '' AND +currency IN ('PLN', 'PLN') AND
-    +lang IN ('pl', '') UNION ALL SELECT 3, currency, lang, amount FROM
-    price WHERE product_id = $P AND kind = 'catalogue' AND customer_id IS
-    NULL AND grp = '' AND +currency IN ('PLN', 'PLN') AND +lang IN ('pl', '')"
-plan "stock (catalog.c q_stock)" "SELECT coalesce(sum(s.qty_milli), 0) FROM
-    stock s JOIN warehouse w ON w.id = s.warehouse_id AND w.active = 1 WHERE
-    s.product_id = $P AND s.qty_milli > 0"
 plan "stock rule (catalog.c cat_stock_rule)" "SELECT c.default_warehouse_uuid,
     coalesce((SELECT value FROM meta WHERE key = 'catalog.stock.' || c.grp),
     (SELECT value FROM meta WHERE key = 'catalog.stock.')) FROM customer c
