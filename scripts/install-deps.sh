@@ -6,6 +6,7 @@
 #            libgd (product photo thumbnails)
 #   run:     nginx (light), locales for pl/en/de
 #   tests:   cmocka, curl, xmllint (WSDL schema checks), dovecot (IMAP), wrk,
+#            jq (URL-encoding words in the benchmarks and tests),
 #            chromium (Playwright drives it), clang's sanitizer runtime
 #            and libFuzzer (fuzz harnesses), node + npm (playwright-core)
 set -e
@@ -15,7 +16,7 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
  libetpan-dev libxml2-dev libssl-dev libargon2-dev libmicrohttpd-dev libgd-dev
  nginx-light locales ca-certificates
  libcmocka-dev curl libxml2-utils dovecot-imapd wrk chromium clang libclang-rt-14-dev
- python3 procps"
+ python3 procps jq"
 
 export DEBIAN_FRONTEND=noninteractive
 missing=

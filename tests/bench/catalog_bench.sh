@@ -25,7 +25,7 @@
 #   list-p2  the same category's second page (keyset cursor);
 #   search   /catalog/search?q=WORD, WORD at random per request from a few
 #            words of product names (common: catalogue order, 50 hits);
-#   narrow   the same with words indexed in 100-599 texts (rarer words);
+#   narrow   the same with rarer words (in 2-600 Polish names);
 #   product  /catalog/p/ID, ID at random among 500 visible products;
 #   dashboard  /portal, the dealer's dashboard (B1; target 40 % of bare).
 # BENCH_PAGES (all of the above) names the pages to measure, e.g.
@@ -58,6 +58,7 @@ PW=okno-drzwi-parapet
 . "$top_srcdir/tests/e2e/lib.sh"
 die() { echo "catalog_bench: $*" >&2; exit 1; }
 command -v wrk >/dev/null || die "wrk not found (Debian: apt-get install wrk)"
+command -v jq >/dev/null || die "jq not found (Debian: apt-get install jq)"
 command -v sqlite3 >/dev/null || die "sqlite3 not found"
 for b in "$SIM" "$SYNC" "$ADMIN" "$USER_TOOL" "$BARE" "$top_builddir/framuga-fcgi"; do
 	[ -x "$b" ] || die "build $b first (make; make check)"
@@ -135,11 +136,13 @@ PRODUCT_IDS=$(pq "SELECT p.id FROM product p WHERE $VIS ORDER BY random() LIMIT 
 WORDS=$(pq "SELECT lower(substr(name, 1, instr(name || ' ', ' ') - 1)) FROM
     product_text WHERE lang = 'pl' ORDER BY random() LIMIT 200" |
     awk 'length($0) >= 4' | sort -u | head -8)
-# Narrow words: indexed in 100 to 599 texts (all language versions):
-# rarer words than the common first words above; from FTS5's vocabulary.
-NARROW=$(pq "CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, catalog_fts, 'row');
-    SELECT term FROM temp.vocab WHERE doc BETWEEN 100 AND 599 AND length(term) >= 5
-    AND term NOT GLOB '*[^a-z]*' ORDER BY random() LIMIT 8")
+# Narrow words: words of Polish product names (5+ letters) found in 2 to
+# 600 names (the generated names have none rarer than about 330), rarer
+# than the common first words above.
+NARROW=$(pq "SELECT name FROM product_text WHERE lang = 'pl'" |
+    tr -s ' ,.()/' '\n' | awk 'length($0) >= 5 && $0 !~ /[0-9]/' |
+    sort | uniq -c | awk '$1 >= 2 && $1 <= 600 { print $2 }' |
+    shuf -n 8 --random-source=/dev/zero 2>/dev/null | tr 'A-ZĄĆĘŁŃÓŚŹŻ' 'a-ząćęłńóśźż')
 [ -n "$CAT" ] && [ -n "$PRODUCT_IDS" ] && [ -n "$WORDS" ] && [ -n "$NARROW" ] ||
     die "no data to browse"
 echo "list: category $CAT with $NCAT visible products; search words:" $WORDS
@@ -240,7 +243,7 @@ row() {		# PAGE TARGET(%) P99-TARGET(ms) SCRIPT|- PATH (a sample)
 
 PRODUCT_PATHS=$(for p in $PRODUCT_IDS; do printf '/catalog/p/%s ' "$p"; done)
 SEARCH_PATHS=$(for w in $WORDS; do printf '/catalog/search?q=%s ' "$w"; done)
-NARROW_PATHS=$(for w in $NARROW; do printf '/catalog/search?q=%s ' "$w"; done)
+NARROW_PATHS=$(for w in $NARROW; do printf '/catalog/search?q=%s ' "$(jq -rn --arg s "$w" '$s | @uri')"; done)
 LIST_LUA=$(lua list "/catalog/c/$CAT")
 LIST2_LUA=$(lua list2 "/catalog/c/$CAT?k=$P2_KEY&a=$P2_ID")
 # shellcheck disable=SC2086
@@ -257,7 +260,7 @@ BARE_RPS=0
 row list 40 15 "$LIST_LUA" "/catalog/c/$CAT"
 row list-p2 40 15 "$LIST2_LUA" "/catalog/c/$CAT?k=$P2_KEY&a=$P2_ID"
 row search 30 20 "$SEARCH_LUA" "/catalog/search?q=$(echo $WORDS | cut -d' ' -f1)"
-row narrow 30 20 "$NARROW_LUA" "/catalog/search?q=$(echo $NARROW | cut -d' ' -f1)"
+row narrow 30 20 "$NARROW_LUA" "$(echo $NARROW_PATHS | cut -d' ' -f1)"
 row product 30 20 "$PRODUCT_LUA" "$(echo $PRODUCT_PATHS | cut -d' ' -f1)"
 row dashboard 40 15 "$(lua dashboard /portal)" /portal
 POOL_ROWS=$ROWS
