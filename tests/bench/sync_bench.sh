@@ -106,7 +106,7 @@ timed() {
 	read -r _e _m <<EOT
 $(tail -1 "$DIR/time.out")
 EOT
-	LAST=$_e
+	LAST=$_e LAST_RSS=$_m
 	ELAPSED=$(calc "$ELAPSED + $_e")
 	[ "$_m" -gt "$PEAK" ] && PEAK=$_m
 	return 0
@@ -134,7 +134,8 @@ for op in rates warehouses categories products customers prices stock \
 	timed "$op"
 	case $op in products|customers|prices|stock)
 		CORE=$(calc "$CORE + $LAST") ;; esac
-	printf '  %-11s %8.2f s %9s rows\n' "$op" "$LAST" "$(rows_of "'$op'")"
+	printf '  %-11s %8.2f s %9s rows, peak RSS %6d KiB\n' "$op" "$LAST" \
+	    "$(rows_of "'$op'")" "$LAST_RSS"
 done
 SYNC_ROWS=$(rows_of "'products', 'customers', 'prices', 'stock'")
 ALL_ROWS=$(rows_of "'rates', 'warehouses', 'categories', 'products',
