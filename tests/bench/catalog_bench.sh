@@ -264,6 +264,10 @@ row narrow 30 20 "$NARROW_LUA" "$(echo $NARROW_PATHS | cut -d' ' -f1)"
 row product 30 20 "$PRODUCT_LUA" "$(echo $PRODUCT_PATHS | cut -d' ' -f1)"
 row dashboard 40 15 "$(lua dashboard /portal)" /portal
 POOL_ROWS=$ROWS
+# The workers' peak resident set after the load (VmHWM, KiB).
+HWM=$(for w in $(pgrep -P "$E2E_FCGI_PID"); do
+	awk '/^VmHWM/ { print $2 }' "/proc/$w/status" 2>/dev/null; done |
+    sort -n | tr '\n' ' ')
 ROWS=
 e2e_stop_fcgi
 rm -f "$E2E_SOCKET"
@@ -278,6 +282,7 @@ e2e_wait_exit "$bare_pid" 5
 echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION --latency;" \
     "$BENCH_WORKERS workers; $DEALERS dealers at random per request;" \
     "$(nproc 2>/dev/null || echo '?') CPUs; load before: $load0"
+echo "workers' peak RSS after the load (VmHWM, KiB): $HWM"
 printf '%s%s' "$ROWS" "$POOL_ROWS" | awk -v bare="$BARE_RPS" '
 	function ms(s) {	# wrk latency text -> ms
 		if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
