@@ -220,63 +220,83 @@ cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
 	return 0;
 }
 
-/* Prices and stock of every row of a list (each has id, vat_bp, unit):
- * the prices of the whole list in one statement (price_get_many()), the
- * stock in another (stock_total by json_each of the ids).  0 or -1. */
+/* A list row's price and stock, computed in the list's own statement:
+ * ?14-?17 the pricing (price_bind()), ?18 1 when stock is shown.  Three
+ * columns after the list's own. */
+#define LIST_EXTRAS(id) \
+    ", " PRICE_SQL(id, "?14", "?15", "?16", "?17") ", " \
+    "(SELECT qty_milli FROM stock_total WHERE ?18 IS NOT NULL " \
+    "  AND product_id = " id ") "
+
+/* Binds LIST_EXTRAS's parameters for c. */
+static void
+cat_extras_bind(struct cat *c, sqlite3_stmt *st)
+{
+	price_bind(st, c->prices ? &c->pctx : NULL, 14);
+	if (c->stock != STOCK_HIDDEN)
+		db_bind_int(st, 18, 1);
+}
+
+/* LIST_EXTRAS's columns from col on into row (product id, VAT, unit).
+ * 0 or -1. */
+static int
+cat_extras_json(struct cat *c, json_t *row, sqlite3_stmt *st, int col,
+    int64_t id, int vat_bp, const char *unit)
+{
+	struct price pr;
+
+	if (c->prices) {
+		if (price_unpack(&c->pctx, id, vat_bp, st, col, &pr) == -1)
+			return -1;
+		cat_price_json(c, row, &pr);
+	}
+	if (c->stock != STOCK_HIDDEN)
+		cat_stock_json(c, row, db_col_int(st, col + 2), unit);
+	return 0;
+}
+
+/* Prices and stock of every row of a list that has no statement of its
+ * own to carry them (search: its rows come from several), in one
+ * statement over the rows' ids (each row has id, vat_bp, unit).  0 or
+ * -1. */
 int
 cat_rows_extras(struct cat *c, json_t *rows)
 {
-	static const char q_stock[] =
-	    "SELECT j.key, k.qty_milli FROM json_each(?1) j "
-	    "CROSS JOIN stock_total k ON k.product_id = j.value";
+	static const char q[] =
+	    "SELECT j.key" LIST_EXTRAS("j.value") "FROM json_each(?1) j";
 	struct req *r = c->r;
-	size_t i, n = json_array_size(rows);
-	struct price *p = NULL;
-	int64_t *ids, *qty, k;
+	size_t n = json_array_size(rows);
 	sqlite3_stmt *st;
-	char *json;
-	int *vat, rc;
+	int64_t *ids, k;
 	json_t *row;
+	size_t i;
+	int rc;
 
-	if (n == 0)
+	if (n == 0 || (!c->prices && c->stock == STOCK_HIDDEN))
 		return 0;
-	ids = arena_alloc(r->arena, n * sizeof(*ids));
-	qty = arena_alloc(r->arena, n * sizeof(*qty));
-	vat = arena_alloc(r->arena, n * sizeof(*vat));
-	json = arena_alloc(r->arena, UTIL_JSON_INTS_SIZE(n));
-	if (ids == NULL || qty == NULL || vat == NULL || json == NULL)
+	if ((ids = arena_alloc(r->arena, n * sizeof(*ids))) == NULL)
 		return -1;
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
 		ids[i] = json_integer_value(json_object_get(row, "id"));
-		vat[i] = (int)json_integer_value(json_object_get(row,
-		    "vat_bp"));
-		qty[i] = 0;
+	if ((st = db_prepare(r->db, q)) == NULL)
+		return -1;
+	db_bind_text(st, 1, util_json_ints(ids, n,
+	    arena_alloc(r->arena, UTIL_JSON_INTS_SIZE(n))));
+	cat_extras_bind(c, st);
+	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
+		/* j.key: the row's index */
+		if ((k = db_col_int(st, 0)) < 0 || (size_t)k >= n)
+			continue;
+		row = json_array_get(rows, (size_t)k);
+		if (cat_extras_json(c, row, st, 1, ids[k],
+		    (int)json_integer_value(json_object_get(row, "vat_bp")),
+		    json_string_value(json_object_get(row, "unit"))) == -1) {
+			rc = -1;
+			break;
+		}
 	}
-	if (c->prices) {
-		if ((p = arena_alloc(r->arena, n * sizeof(*p))) == NULL ||
-		    price_get_many(r->db, &c->pctx, n, ids, vat, p) == -1)
-			return -1;
-	}
-	if (c->stock != STOCK_HIDDEN) {
-		if ((st = db_prepare(r->db, q_stock)) == NULL)
-			return -1;
-		db_bind_text(st, 1, util_json_ints(ids, n, json));
-		/* j.key: the index in the array */
-		while ((rc = db_step(r->db, st)) == SQLITE_ROW)
-			if ((k = db_col_int(st, 0)) >= 0 && (size_t)k < n)
-				qty[k] = db_col_int(st, 1);
-		db_done(r->db, st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
-	json_array_foreach(rows, i, row) {
-		if (c->prices)
-			cat_price_json(c, row, &p[i]);
-		if (c->stock != STOCK_HIDDEN)
-			cat_stock_json(c, row, qty[i],
-			    json_string_value(json_object_get(row, "unit")));
-	}
-	return 0;
+	db_done(r->db, st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ---- GET /catalog ---- */
@@ -402,13 +422,6 @@ catalog_tree(struct req *r)
     ATTR_TEST(id, "?6", "?7") ATTR_TEST(id, "?8", "?9") \
     ATTR_TEST(id, "?10", "?11") ATTR_TEST(id, "?12", "?13")
 
-/* A list row's price and stock, computed in the list's own statement:
- * ?14-?17 the pricing (price_bind()), ?18 1 when stock is shown. */
-#define LIST_EXTRAS(id) \
-    ", " PRICE_SQL(id, "?14", "?15", "?16", "?17") ", " \
-    "(SELECT qty_milli FROM stock_total WHERE ?18 IS NOT NULL " \
-    "  AND product_id = " id ") "
-
 static const char q_by_name[] =
     "SELECT n.product_id, n.name, p.code, p.unit, p.vat_bp "
     LIST_EXTRAS("n.product_id")
@@ -531,7 +544,6 @@ catalog_category(struct req *r)
 	int64_t after_id = 0, id, last_id = 0;
 	const char *last_key = NULL;
 	const char *filter[CATALOG_FILTERS][2];
-	struct price pr;
 	struct cat c;
 	int nf, i, rc = SQLITE_DONE;
 	sqlite3_stmt *st;
@@ -617,9 +629,7 @@ catalog_category(struct req *r)
 		db_bind_text(st, 6 + 2 * i, filter[i][0]);
 		db_bind_text(st, 7 + 2 * i, filter[i][1]);
 	}
-	price_bind(st, c.prices ? &c.pctx : NULL, 14);
-	if (c.stock != STOCK_HIDDEN)
-		db_bind_int(st, 18, 1);
+	cat_extras_bind(&c, st);
 	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
 		if (++n > CATALOG_PAGE)
 			break;
@@ -634,17 +644,11 @@ catalog_category(struct req *r)
 		json_object_set_new_nocheck(row, "code",
 		    json_string(db_col_text(st, 2)));
 		json_array_append_new(rows, row);
-		if (c.prices) {
-			if (price_unpack(&c.pctx, id, (int)db_col_int(st, 4),
-			    st, 5, &pr) == -1) {
-				rc = -1;
-				break;
-			}
-			cat_price_json(&c, row, &pr);
+		if (cat_extras_json(&c, row, st, 5, id, (int)db_col_int(st, 4),
+		    db_col_text(st, 3)) == -1) {
+			rc = -1;
+			break;
 		}
-		if (c.stock != STOCK_HIDDEN)
-			cat_stock_json(&c, row, db_col_int(st, 7),
-			    db_col_text(st, 3));
 	}
 	db_done(r->db, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

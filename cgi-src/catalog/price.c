@@ -11,8 +11,8 @@
  * then the language version's own price, exactly the precedence, and
  * price_unpack() reads the score and the amount back (amounts are below
  * 9 x 10^12: PRICE_MAX).  A category page has them in its list statement
- * (no second statement, no ids to pass); search and the product page pass
- * their ids through json_each (price_get_many(), price_get()).  No scan,
+ * (no second statement), search in one over its rows' ids (catalog.c),
+ * the product page in q_one (price_get()).  No scan,
  * no sorter, no temporary table (a per-probe ORDER BY and IN lists used as
  * index constraints built temporary B-trees, which were most of a list
  * page's time: tests/bench/catalog_bench.sh).  Division rounds with
@@ -29,7 +29,6 @@
 #include "db.h"
 #include "log.h"
 #include "price.h"
-#include "util.h"
 
 
 int64_t
@@ -119,13 +118,10 @@ price_ctx_load(struct db *db, int64_t customer_id, const char *lang,
 	return rc;
 }
 
-/* The prices of a list given as ids: ?1 the ids as a JSON array (j.key,
- * the index in it, comes back), ?2.. the pricing parameters
- * (price_bind()).  Lists that have their own statement (a category page)
- * put PRICE_SQL in it instead. */
-static const char q_many[] =
-    "SELECT j.key, " PRICE_SQL("j.value", "?2", "?3", "?4", "?5") " "
-    "FROM json_each(?1) j";
+/* One product's price: ?1 its id, ?2.. the pricing (price_bind()).  A
+ * list carries PRICE_SQL in its own statement instead (catalog.c). */
+static const char q_one[] =
+    "SELECT " PRICE_SQL("?1", "?2", "?3", "?4", "?5");
 
 void
 price_bind(sqlite3_stmt *st, const struct price_ctx *ctx, int first)
@@ -181,51 +177,22 @@ price_unpack(const struct price_ctx *ctx, int64_t product_id, int vat_bp,
 }
 
 int
-price_get_many(struct db *db, const struct price_ctx *ctx, size_t n,
-    const int64_t *ids, const int *vat_bp, struct price *out)
-{
-	sqlite3_stmt *st;
-	char *json;
-	size_t i;
-	int64_t k;
-	int rc, ret = -1;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++) {	/* ids the statement does not give */
-		memset(&out[i], 0, sizeof(out[i]));
-		memcpy(out[i].currency, ctx->currency,
-		    sizeof(out[i].currency));
-	}
-	if ((json = malloc(UTIL_JSON_INTS_SIZE(n))) == NULL) {
-		log_err("price: out of memory");
-		return -1;
-	}
-	util_json_ints(ids, n, json);
-	if ((st = db_prepare(db, q_many)) == NULL)
-		goto out;
-	db_bind_text(st, 1, json);
-	price_bind(st, ctx, 2);
-	while ((rc = db_step(db, st)) == SQLITE_ROW) {
-		if ((k = db_col_int(st, 0)) < 0 || (size_t)k >= n)
-			continue;
-		if (price_unpack(ctx, ids[k], vat_bp[k], st, 1,
-		    &out[k]) == -1) {
-			db_done(db, st);
-			goto out;
-		}
-	}
-	db_done(db, st);
-	if (rc == SQLITE_DONE)
-		ret = 0;
-out:
-	free(json);
-	return ret;
-}
-
-int
 price_get(struct db *db, const struct price_ctx *ctx, int64_t product_id,
     int vat_bp, struct price *out)
 {
-	return price_get_many(db, ctx, 1, &product_id, &vat_bp, out);
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->currency, ctx->currency, sizeof(out->currency));
+	if ((st = db_prepare(db, q_one)) == NULL)
+		return -1;
+	db_bind_int(st, 1, product_id);
+	price_bind(st, ctx, 2);
+	if ((rc = db_step(db, st)) == SQLITE_ROW)
+		rc = price_unpack(ctx, product_id, vat_bp, st, 0, out);
+	else
+		rc = -1;
+	db_done(db, st);
+	return rc;
 }

@@ -99,10 +99,6 @@ void	 price_bind(sqlite3_stmt *, const struct price_ctx *, int first);
 int	 price_unpack(const struct price_ctx *, int64_t product_id,
 	    int vat_bp, sqlite3_stmt *, int col, struct price *out);
 
-/* The same for n products at once (a list page: one statement instead of
- * n): ids[i] with vat_bp[i] into out[i].  0, or -1 as price_get(). */
-int	 price_get_many(struct db *, const struct price_ctx *, size_t n,
-	    const int64_t *ids, const int *vat_bp, struct price *out);
 
 /* ---- the arithmetic (pure; exported for the unit tests) ---- */
 
