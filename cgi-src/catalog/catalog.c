@@ -459,9 +459,9 @@ cat_facets(struct req *r, json_t *ctx, const char *uuid,
 	    "SELECT code, name, value, unit, n FROM catalog_facet "
 	    "WHERE category_uuid = ?1 AND lang = ?2 ORDER BY code, value";
 	json_t *facets = json_array();
-	json_t *links = json_array(), *facet = NULL, *values = NULL;
+	json_t *links = json_array(), *values = NULL;
 	const char *code, *want = NULL, *value;
-	char *last = NULL;
+	char *last = NULL, *param = NULL;
 	sqlite3_stmt *st;
 	int rc, sel;
 
@@ -474,14 +474,12 @@ cat_facets(struct req *r, json_t *ctx, const char *uuid,
 		code = db_col_text(st, 0);
 		if (last == NULL || strcmp(last, code) != 0) {
 			last = arena_strdup(r->arena, code);
-			want = req_query(r, arena_printf(r->arena, "f_%s",
-			    code));
+			param = arena_printf(r->arena, "f_%s", code);
+			want = req_query(r, param);
 			values = json_array();
-			facet = json_pack("{s:s, s:s, s:o}", "name",
-			    db_col_text(st, 1), "param",
-			    arena_printf(r->arena, "f_%s", code), "values",
-			    values);
-			json_array_append_new(facets, facet);
+			json_array_append_new(facets, json_pack(
+			    "{s:s, s:s, s:o}", "name", db_col_text(st, 1),
+			    "param", param, "values", values));
 		}
 		value = db_col_text(st, 2);
 		sel = want != NULL && strcmp(want, value) == 0 &&
@@ -496,8 +494,7 @@ cat_facets(struct req *r, json_t *ctx, const char *uuid,
 			f[*nf][1] = arena_strdup(r->arena, value);
 			(*nf)++;
 			json_array_append_new(links, json_pack("{s:s, s:s}",
-			    "param", arena_printf(r->arena, "f_%s", last),
-			    "value", value));
+			    "param", param, "value", value));
 		}
 	}
 	db_done(r->db, st);

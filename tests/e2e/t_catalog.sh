@@ -346,10 +346,8 @@ unlike "$(http_body)" 'href="/catalog"' "while closed, the public menu has no ca
 echo "$PW" | "$USER_TOOL" -c "$E2E_CONF" add --email tresc@framuga.test --name "Tomasz Treść" \
     --password-stdin --staff content >/dev/null || bail_out "framuga-user add staff"
 JS=$E2E_RUNDIR/s.jar
-t=$(curl -s -c "$JS" -b "$JS" "$E2E_URL/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
-curl -s -o /dev/null -c "$JS" -b "$JS" --data-urlencode "csrf=$t" \
-    --data-urlencode "email=tresc@framuga.test" --data-urlencode "password=$PW" "$E2E_URL/login"
-t=$(curl -s -b "$JS" "$E2E_URL/cms/news" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+login "$JS" tresc@framuga.test
+t=$(csrf_of /cms/news "$JS")
 http_request POST /cms/news/settings -b "$JS" --data-urlencode "csrf=$t" --data-urlencode "catalog_public=1"
 like "$HTTP_STATUS" '^30[37]$' "content staff make the catalogue public"
 is "$(pq "SELECT value FROM meta WHERE key = 'catalog_public'")" 1 "the setting is stored"
@@ -373,8 +371,9 @@ http_get "/catalog/p/$P4"
 is "$HTTP_STATUS" 404 "a product hidden in Polish stays hidden from visitors"
 http_get "/catalog/c/$CAT" -b "$JA"
 like "$(http_body)" 'price-net' "a logged-in dealer still sees prices"
-t=$(curl -s -b "$JS" "$E2E_URL/cms/news" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+t=$(csrf_of /cms/news "$JS")
 http_request POST /cms/news/settings -b "$JS" --data-urlencode "csrf=$t" --data-urlencode "catalog_public=0"
+like "$HTTP_STATUS" '^30[37]$' "content staff close the catalogue again"
 http_get "/catalog/c/$CAT"
 is "$HTTP_STATUS" 403 "closed again, a visitor gets the login form"
 like "$(http_body)" 'name="password"' "(the login form)"
