@@ -210,9 +210,8 @@ catalog_search(struct req *r)
 	/* The tiers (above), each while the page has room. */
 	tier[0] = fq;
 	tier[1] = arena_printf(r->arena, "{name} : (%s)", fq);
-	tier[2] = arena_printf(r->arena, "{name} : (%s)",
-	    fts_query(r->arena, q, 1));
 	tier[3] = fts_query(r->arena, q, 1);
+	tier[2] = arena_printf(r->arena, "{name} : (%s)", tier[3]);
 	if ((more = search_rows(r, SQ_CODE, tier[0], code, rows)) == -1)
 		goto fail;
 	for (t = 1; t < 4 && !more &&
