@@ -41,11 +41,17 @@ util_hex(const void *p, size_t n, char *out)
 int
 util_sha256_hex(const void *p, size_t n, char out[65])
 {
+	/* Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up
+	 * again on every call, which cost more than hashing a session
+	 * token. */
+	static EVP_MD *sha256;
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 
-	if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != 32) {
+	if (sha256 == NULL)
+		sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+	if (sha256 == NULL ||
+	    EVP_Digest(p, n, md, &mdlen, sha256, NULL) != 1 || mdlen != 32) {
 		out[0] = '\0';
 		return -1;
 	}
@@ -98,13 +104,25 @@ util_token_eq(const char *a, const char *b)
 char *
 util_json_ints(const int64_t *v, size_t n, char *out)
 {
-	char *p = out;
+	char digits[20], *p = out;
+	uint64_t u;
 	size_t i;
+	int d;
 
 	*p++ = '[';
-	for (i = 0; i < n; i++)
-		p += snprintf(p, 22, i == 0 ? "%lld" : ",%lld",
-		    (long long)v[i]);
+	for (i = 0; i < n; i++) {	/* not snprintf: a page's ids each time */
+		if (i > 0)
+			*p++ = ',';
+		if (v[i] < 0)
+			*p++ = '-';
+		u = v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i];
+		d = 0;
+		do
+			digits[d++] = (char)('0' + u % 10);
+		while ((u /= 10) > 0);
+		while (d > 0)
+			*p++ = digits[--d];
+	}
 	*p++ = ']';
 	*p = '\0';
 	return out;

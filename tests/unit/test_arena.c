@@ -1,5 +1,6 @@
 /*
- * test_arena.c: the per-request arena and struct buf.
+ * test_arena.c: the per-request arena and struct buf, and util.c's
+ * formatting helpers that the hot pages use.
  */
 #include "config.h"
 
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "util.h"
 
 static void
 test_alignment_and_content(void **s)
@@ -111,6 +113,40 @@ test_buf(void **s)
 	assert_null(b.p);
 }
 
+/* The ids of a page as the JSON list json_each() reads. */
+static void
+test_json_ints(void **s)
+{
+	static const int64_t v[] = { 0, 7, -12, 9223372036854775807LL,
+	    (-9223372036854775807LL - 1), 1000 };
+	char out[UTIL_JSON_INTS_SIZE(6)];
+
+	(void)s;
+	assert_string_equal(util_json_ints(v, 0, out), "[]");
+	assert_string_equal(util_json_ints(v, 2, out), "[0,7]");
+	assert_string_equal(util_json_ints(v, 6, out), "[0,7,-12,"
+	    "9223372036854775807,-9223372036854775808,1000]");
+}
+
+/* SHA-256 of the empty string and of "abc" (FIPS 180-2), twice each: the
+ * digest is fetched once and kept. */
+static void
+test_sha256_hex(void **s)
+{
+	char out[65];
+	int i;
+
+	(void)s;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(util_sha256_hex("", 0, out), 0);
+		assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb924"
+		    "27ae41e4649b934ca495991b7852b855");
+		assert_int_equal(util_sha256_hex("abc", 3, out), 0);
+		assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223"
+		    "b00361a396177a9cb410ff61f20015ad");
+	}
+}
+
 int
 main(void)
 {
@@ -120,6 +156,8 @@ main(void)
 		cmocka_unit_test(test_big_block_first),
 		cmocka_unit_test(test_calloc_zero),
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_json_ints),
+		cmocka_unit_test(test_sha256_hex),
 	};
 
 	return cmocka_run_group_tests_name("arena", tests, NULL, NULL);
