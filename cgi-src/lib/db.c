@@ -83,6 +83,7 @@ struct db {
 	int		 depth;		/* open levels */
 	int		 doomed;	/* levels left after a nested rollback */
 	int		 tx_write;	/* the open transaction is IMMEDIATE */
+	int		 trace;		/* log each statement run (db_trace) */
 	/* busy handler */
 	int64_t		 busy_max_us;
 	int64_t		 busy_start;	/* us, at the first call of an episode */
@@ -490,10 +491,22 @@ db_step(struct db *db, sqlite3_stmt *st)
 		    "inner level: %s", sqlite3_sql(st));
 		return SQLITE_ABORT;
 	}
+	if (__builtin_expect(db->trace, 0) && !sqlite3_stmt_busy(st)) {
+		char *sql = sqlite3_expanded_sql(st);
+
+		log_debug("sql: %s", sql != NULL ? sql : sqlite3_sql(st));
+		sqlite3_free(sql);
+	}
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		log_sql_error(db, "step", rc, sqlite3_sql(st));
 	return rc;
+}
+
+void
+db_trace(struct db *db, int on)
+{
+	db->trace = on;
 }
 
 int

@@ -78,6 +78,11 @@ sqlite3_stmt	*db_prepare_once(struct db *, const char *sql);
 void		 db_done(struct db *, sqlite3_stmt *);	/* reset or finalize */
 /* SQLITE_ROW, SQLITE_DONE, or the error code (logged with the SQL). */
 int		 db_step(struct db *, sqlite3_stmt *);
+/* on: db_step() logs every statement it starts, with its values bound
+ * ("sql: ..." at debug level), so that a benchmark can ask SQLite for the
+ * plans of exactly what a page ran.  framuga-fcgi turns it on with
+ * log_level = debug. */
+void		 db_trace(struct db *, int on);
 /* One db_step() of a statement that writes (or whose first row is all
  * the caller wants), then db_done() on it; returns db_step()'s code. */
 int		 db_step_done(struct db *, sqlite3_stmt *);

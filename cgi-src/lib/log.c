@@ -32,6 +32,12 @@ log_init(const char *progname, const char *level)
 		log_min = LOG_INFO_;
 }
 
+int
+log_enabled(enum log_level lv)
+{
+	return lv <= log_min;
+}
+
 static void
 log_v(enum log_level lv, const char *fmt, va_list ap)
 {

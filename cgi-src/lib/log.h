@@ -13,5 +13,7 @@ void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Would a line of this level be written? */
+int	log_enabled(enum log_level);
 
 #endif
