@@ -33,6 +33,7 @@
 #include "log.h"
 #include "page.h"
 #include "perm.h"
+#include "qcache.h"
 #include "req.h"
 #include "router.h"
 #include "util.h"
@@ -77,6 +78,8 @@ app_init(const struct config *cfg)
 		return -1;
 	}
 	db_set_cache_kb(app_db, cfg->cache_kb);
+	db_trace(app_db, log_enabled(LOG_DEBUG_));
+	qcache_configure((size_t)cfg->result_cache_kb);
 	if ((req_arena = arena_new(64 * 1024)) == NULL)
 		return -1;
 	arena_current = req_arena;
@@ -420,6 +423,7 @@ app_handle(FCGX_Request *f)
 			    strerror(errno));
 	if (db_end_request(app_db) > 0)	/* a handler bug: logged there */
 		log_err("%s left statements or a transaction open", r.path);
+	qcache_end();
 	arena_reset(req_arena);
 	/* A big response should not pin memory for the life of the worker. */
 	if (out_buf.cap > 1024 * 1024)

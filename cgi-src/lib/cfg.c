@@ -103,6 +103,8 @@ static const struct cfg_key cfg_keys[] = {
 	    "longest wait for a database lock before answering 503"),
 	I(cache_kb, 8192, "database", 64, 16777216,
 	    "SQLite page cache per worker, in KiB"),
+	I(result_cache_kb, 4096, "database", 0, 1048576,
+	    "cache of catalogue lists per worker, in KiB; 0: off"),
 
 	L(max_body_kb, 1024, "http", 1, 1048576,
 	    "largest urlencoded request body, in KiB"),

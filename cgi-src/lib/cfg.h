@@ -34,6 +34,7 @@ struct config {
 	/* [database] */
 	int	 busy_timeout_ms;
 	int	 cache_kb;
+	int	 result_cache_kb;	/* qcache.h; 0: off */
 	/* [http] */
 	long	 max_body_kb;		/* urlencoded */
 	long	 max_upload_kb;		/* multipart */

@@ -464,7 +464,7 @@ test_print_defaults_round_trip(void **state)
 		"db_path", "data_dir", "template_dir", "template_override_dir",
 		"static_url", "locale_dir", "tmp_dir", "listen", "workers",
 		"max_requests", "listen_backlog", "busy_timeout_ms",
-		"cache_kb", "max_body_kb", "max_upload_kb", "max_fields",
+		"cache_kb", "result_cache_kb", "max_body_kb", "max_upload_kb", "max_fields",
 		"max_files", "upload_mem_kb", "hsts_max_age", "public_origin",
 		"brand_name", "brand_logo", "brand_color", "brand_color_dark",
 		"default_lang", "languages", "session_idle_min",
