@@ -31,6 +31,13 @@
  * adds the default warehouse (the customer's default_warehouse_uuid, else
  * the product's) and its stock by the same rule.
  *
+ * Speed: every page runs in one read transaction (cat_snapshot()), and
+ * the lists' customer-independent rows (names, codes, order, base price
+ * for a group and currency, stock) and the category's header and filters
+ * come from the worker's cache (qcache.h; valid until the catalogue
+ * changes: db/0010_catalog_generation.sql); only the customer's
+ * individual prices are asked on every request (q_live).
+ *
  * The product page and file downloads are in product.c, search in
  * search.c; what they share (struct cat: the caller's pricing and stock
  * rule) is declared in catalog_int.h.
@@ -52,6 +59,7 @@
 #include "page.h"
 #include "perm.h"
 #include "price.h"
+#include "qcache.h"
 #include "req.h"
 #include "util.h"
 
@@ -220,83 +228,134 @@ cat_row_extras(struct cat *c, json_t *row, int64_t product_id, int vat_bp,
 	return 0;
 }
 
-/* A list row's price and stock, computed in the list's own statement:
- * ?14-?17 the pricing (price_bind()), ?18 1 when stock is shown.  Three
- * columns after the list's own. */
-#define LIST_EXTRAS(id) \
-    ", " PRICE_SQL(id, "?14", "?15", "?16", "?17") ", " \
-    "(SELECT qty_milli FROM stock_total WHERE ?18 IS NOT NULL " \
-    "  AND product_id = " id ") "
+/* The live half of a list's rows: the customer's individual prices, in
+ * one statement over the rows' ids (?1, a JSON list); ?2-?4 the pricing
+ * (customer, currency, language).  A join, not a subquery per row, so the
+ * index's cursor is opened once for the page; a CROSS JOIN, so that the
+ * ids lead (else SQLite walks the customer's whole list and the ids for
+ * each of its rows); and by the index that puts the customer first, so
+ * the seeks stay in the few pages of that customer's list.  A product
+ * with individual prices in both currencies or languages comes once for
+ * each, and the lowest packed value wins (price.h).  The rest of a row
+ * (names, base price, stock) comes from the worker's cache. */
+static const char q_live[] =
+    "SELECT j.key, " PRICE_IND_PACK("i", "?3") " "
+    "FROM json_each(?1) j "
+    "CROSS JOIN price i INDEXED BY price_customer "
+    "  ON i.customer_id = ?2 AND i.product_id = j.value "
+    "  AND i.kind = 'individual' AND i.grp = '' "
+    "  AND +i.currency IN (?3, 'PLN') AND +i.lang IN (?4, '')";
 
-/* Binds LIST_EXTRAS's parameters for c. */
-static void
-cat_extras_bind(struct cat *c, sqlite3_stmt *st)
+void
+cat_item_set(struct cat_item *it, const struct qc_rows *q, size_t i,
+    json_t *row)
 {
-	price_bind(st, c->prices ? &c->pctx : NULL, 14);
-	if (c->stock != STOCK_HIDDEN)
-		db_bind_int(st, 18, 1);
+	it->id = qc_int(q, i, 0);
+	it->unit = qc_text(q, i, 3);
+	it->vat_bp = (int)qc_int(q, i, 4);
+	it->base = qc_null(q, i, 5) ? -1 : qc_int(q, i, 5);
+	it->qty = qc_int(q, i, 6);
+	it->row = row;
 }
 
-/* LIST_EXTRAS's columns from col on into row (product id, VAT, unit).
- * 0 or -1. */
-static int
-cat_extras_json(struct cat *c, json_t *row, sqlite3_stmt *st, int col,
-    int64_t id, int vat_bp, const char *unit)
+int
+cat_items_extras(struct cat *c, struct cat_item *it, size_t n)
 {
+	struct req *r = c->r;
+	sqlite3_stmt *st;
 	struct price pr;
+	int64_t *ids, *ind, k, v;
+	size_t i;
+	int rc = SQLITE_DONE;
 
+	if (n == 0)
+		return 0;
 	if (c->prices) {
-		if (price_unpack(&c->pctx, id, vat_bp, st, col, &pr) == -1)
+		ids = arena_alloc(r->arena, n * sizeof(*ids));
+		ind = arena_alloc(r->arena, n * sizeof(*ind));
+		for (i = 0; i < n; i++) {
+			ids[i] = it[i].id;
+			ind[i] = -1;
+		}
+		if ((st = db_prepare(r->db, q_live)) == NULL)
 			return -1;
-		cat_price_json(c, row, &pr);
+		db_bind_text(st, 1, util_json_ints(ids, n,
+		    arena_alloc(r->arena, UTIL_JSON_INTS_SIZE(n))));
+		db_bind_int(st, 2, c->pctx.customer_id);
+		db_bind_text(st, 3, c->pctx.currency);
+		db_bind_text(st, 4, c->pctx.lang);
+		while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
+			/* j.key: the item's index */
+			if ((k = db_col_int(st, 0)) < 0 || (size_t)k >= n)
+				continue;
+			v = db_col_int(st, 1);
+			if (ind[k] == -1 || v < ind[k])
+				ind[k] = v;
+		}
+		db_done(r->db, st);
+		if (rc != SQLITE_DONE)
+			return -1;
+		/* net and gross, "–" without a price (the row template
+		 * prints them as they are) */
+		for (i = 0; i < n; i++) {
+			if (price_unpack2(&c->pctx, it[i].id, it[i].vat_bp,
+			    ind[i], it[i].base, &pr) == -1)
+				return -1;
+			json_object_set_new_nocheck(it[i].row, "net",
+			    json_string_nocheck(pr.kind == PRICE_NONE ? "–" :
+			    i18n_money(r->arena, pr.net, pr.currency)));
+			json_object_set_new_nocheck(it[i].row, "gross",
+			    json_string_nocheck(pr.kind == PRICE_NONE ? "–" :
+			    i18n_money(r->arena, pr.gross, pr.currency)));
+		}
 	}
 	if (c->stock != STOCK_HIDDEN)
-		cat_stock_json(c, row, db_col_int(st, col + 2), unit);
+		for (i = 0; i < n; i++)
+			cat_stock_json(c, it[i].row, it[i].qty, it[i].unit);
 	return 0;
 }
 
-/* Prices and stock of every row of a list that has no statement of its
- * own to carry them (search: its rows come from several), in one
- * statement over the rows' ids (each row has id, vat_bp, unit).  0 or
- * -1. */
-int
-cat_rows_extras(struct cat *c, json_t *rows)
+/* The parameters of PRICE_BASE_SQL for c: group and currency, both NULL
+ * (no prices) for a caller who sees none. */
+void
+cat_base_params(const struct cat *c, const char **grp, const char **cur)
 {
-	static const char q[] =
-	    "SELECT j.key" LIST_EXTRAS("j.value") "FROM json_each(?1) j";
-	struct req *r = c->r;
-	size_t n = json_array_size(rows);
-	sqlite3_stmt *st;
-	int64_t *ids, k;
-	json_t *row;
-	size_t i;
-	int rc;
+	*grp = c->prices ? c->pctx.grp : NULL;
+	*cur = c->prices ? c->pctx.currency : NULL;
+}
 
-	if (n == 0 || (!c->prices && c->stock == STOCK_HIDDEN))
-		return 0;
-	if ((ids = arena_alloc(r->arena, n * sizeof(*ids))) == NULL)
-		return -1;
-	json_array_foreach(rows, i, row)
-		ids[i] = json_integer_value(json_object_get(row, "id"));
-	if ((st = db_prepare(r->db, q)) == NULL)
-		return -1;
-	db_bind_text(st, 1, util_json_ints(ids, n,
-	    arena_alloc(r->arena, UTIL_JSON_INTS_SIZE(n))));
-	cat_extras_bind(c, st);
-	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
-		/* j.key: the row's index */
-		if ((k = db_col_int(st, 0)) < 0 || (size_t)k >= n)
-			continue;
-		row = json_array_get(rows, (size_t)k);
-		if (cat_extras_json(c, row, st, 1, ids[k],
-		    (int)json_integer_value(json_object_get(row, "vat_bp")),
-		    json_string_value(json_object_get(row, "unit"))) == -1) {
-			rc = -1;
-			break;
-		}
+/* The tables the cached statements read that have no generation trigger
+ * of their own (qcache_begin()). */
+static const char *const cat_derived[] = {
+	"catalog_fts",	/* kept by the triggers of product, product_text */
+	NULL
+};
+
+/* Runs page in one read transaction with the worker's cache checked:
+ * every statement of the page sees one snapshot (a sync committing
+ * between two of them cannot mix two catalogues on one page) and the
+ * database's locks are taken once, not once a statement. */
+void
+cat_snapshot(struct req *r, void (*page)(struct req *))
+{
+	switch (db_begin_read(r->db)) {
+	case SQLITE_OK:
+		break;
+	case SQLITE_BUSY:
+		page_error(r, 503, NULL);
+		return;
+	default:
+		page_error(r, 500, NULL);
+		return;
 	}
-	db_done(r->db, st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (qcache_begin(r->db, "catalog_generation", cat_derived) == -1) {
+		db_rollback(r->db);
+		page_error(r, 500, NULL);
+		return;
+	}
+	page(r);
+	if (db_commit(r->db) != SQLITE_OK)
+		log_err("catalog: the read transaction did not end cleanly");
 }
 
 /* ---- GET /catalog ---- */
@@ -344,8 +403,8 @@ tree_walk(json_t *out, struct node *n, size_t nn, const char *parent,
 	}
 }
 
-void
-catalog_tree(struct req *r)
+static void
+tree_page(struct req *r)
 {
 	static const char q[] =
 	    "SELECT c.id, c.erp_uuid, c.parent_uuid, "
@@ -404,6 +463,12 @@ catalog_tree(struct req *r)
 	page_render(r, 200, "catalog/tree.html", ctx);
 }
 
+void
+catalog_tree(struct req *r)
+{
+	cat_snapshot(r, tree_page);
+}
+
 /* ---- GET /catalog/c/{id}[?sort=name|code&k=KEY&a=ID] ---- */
 
 /* The attribute filters: up to CATALOG_FILTERS (code, value) pairs in
@@ -422,9 +487,14 @@ catalog_tree(struct req *r)
     ATTR_TEST(id, "?6", "?7") ATTR_TEST(id, "?8", "?9") \
     ATTR_TEST(id, "?10", "?11") ATTR_TEST(id, "?12", "?13")
 
+/* The page's rows, cached (qcache.h): every product's id, name, code,
+ * unit, VAT, its base price (PRICE_BASE_SQL: the group's or the
+ * catalogue's, for the group ?14 and currency ?15; both NULL: none) and
+ * its stock.  The individual price is asked live (q_live). */
 static const char q_by_name[] =
-    "SELECT n.product_id, n.name, p.code, p.unit, p.vat_bp "
-    LIST_EXTRAS("n.product_id")
+    "SELECT n.product_id, n.name, p.code, p.unit, p.vat_bp, "
+    PRICE_BASE_SQL("n.product_id", "?14", "?15", "?2") ", "
+    CAT_STOCK_SQL("n.product_id")
     "FROM catalog_name n JOIN product p ON p.id = n.product_id "
     "WHERE n.category_uuid = ?1 AND n.lang = ?2 "
     "AND (n.name, n.product_id) > (?3, ?4) "
@@ -434,8 +504,9 @@ static const char q_by_name[] =
     ATTR_FILTER("n.product_id")
     "ORDER BY n.name, n.product_id LIMIT ?5";
 static const char q_by_code[] =
-    "SELECT p.id, t.name, p.code, p.unit, p.vat_bp "
-    LIST_EXTRAS("p.id")
+    "SELECT p.id, t.name, p.code, p.unit, p.vat_bp, "
+    PRICE_BASE_SQL("p.id", "?14", "?15", "?2") ", "
+    CAT_STOCK_SQL("p.id")
     "FROM product p JOIN product_text t ON t.product_id = p.id "
     "AND t.lang = ?2 "
     "WHERE p.category_uuid = ?1 AND p.deleted_at IS NULL "
@@ -456,62 +527,61 @@ cat_facets(struct req *r, json_t *ctx, const char *uuid,
     const char *f[CATALOG_FILTERS][2], int *nf)
 {
 	static const char q[] =
-	    "SELECT code, name, value, unit, n FROM catalog_facet "
+	    "SELECT code, name, value, value "
+	    "  || CASE unit WHEN '' THEN '' ELSE ' ' || unit END "
+	    "  || ' (' || n || ')' "
+	    "FROM catalog_facet "
 	    "WHERE category_uuid = ?1 AND lang = ?2 ORDER BY code, value";
-	json_t *facets = json_array();
-	json_t *links = json_array(), *values = NULL;
-	const char *code, *want = NULL, *value;
-	char *last = NULL, *param = NULL;
-	sqlite3_stmt *st;
-	int rc, sel;
+	const struct qc_rows *q_rows;
+	json_t *facets, *links, *values = NULL, *v;
+	const char *code, *want = NULL, *value, *last = NULL;
+	char *param = NULL;
+	size_t i;
+	int sel;
 
 	*nf = 0;
-	if ((st = db_prepare(r->db, q)) == NULL)
-		goto fail;
-	db_bind_text(st, 1, uuid);
-	db_bind_text(st, 2, r->lang);
-	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
-		code = db_col_text(st, 0);
+	if ((q_rows = QCACHE_ROWS(r->db, q, QC_S(uuid), QC_S(r->lang))) == NULL)
+		return -1;
+	facets = json_array();
+	links = json_array();
+	for (i = 0; i < q_rows->n; i++) {
+		code = qc_text(q_rows, i, 0);
 		if (last == NULL || strcmp(last, code) != 0) {
-			last = arena_strdup(r->arena, code);
+			last = code;
 			param = arena_printf(r->arena, "f_%s", code);
 			want = req_query(r, param);
 			values = json_array();
 			json_array_append_new(facets, json_pack(
-			    "{s:s, s:s, s:o}", "name", db_col_text(st, 1),
+			    "{s:s, s:s, s:o}", "name", qc_text(q_rows, i, 1),
 			    "param", param, "values", values));
 		}
-		value = db_col_text(st, 2);
+		value = qc_text(q_rows, i, 2);
 		sel = want != NULL && strcmp(want, value) == 0 &&
 		    *nf < CATALOG_FILTERS;
-		json_array_append_new(values, json_pack("{s:s, s:s, s:b}",
-		    "value", value, "label", arena_printf(r->arena,
-		    *db_col_text(st, 3) != '\0' ? "%s %s (%lld)" : "%s%s (%lld)",
-		    value, db_col_text(st, 3), (long long)db_col_int(st, 4)),
-		    "selected", sel));
+		v = json_object();
+		json_object_set_new_nocheck(v, "value",
+		    json_string_nocheck(value));
+		json_object_set_new_nocheck(v, "label",
+		    json_string_nocheck(qc_text(q_rows, i, 3)));
+		if (sel)
+			json_object_set_new_nocheck(v, "selected", json_true());
+		json_array_append_new(values, v);
 		if (sel) {
 			f[*nf][0] = last;
-			f[*nf][1] = arena_strdup(r->arena, value);
+			f[*nf][1] = value;
 			(*nf)++;
 			json_array_append_new(links, json_pack("{s:s, s:s}",
 			    "param", param, "value", value));
 		}
 	}
-	db_done(r->db, st);
-	if (rc != SQLITE_DONE)
-		goto fail;
 	json_object_set_new(ctx, "facets", facets);
 	json_object_set_new(ctx, "filters", links);
 	json_object_set_new(ctx, "filtered", json_boolean(*nf > 0));
 	return 0;
-fail:
-	json_decref(facets);
-	json_decref(links);
-	return -1;
 }
 
 /* The allow-list of sort keys: the name in the URL and which column of
- * its statement (q_by_name, q_by_code: same order) is the cursor's key. */
+ * its statement (list_sql: the same columns) is the cursor's key. */
 static const struct {
 	const char	*name;
 	int		 key_col;
@@ -519,9 +589,12 @@ static const struct {
 	{ "name", 1 },
 	{ "code", 2 },
 };
+static const char *const list_sql[] = { q_by_name, q_by_code };
 
-void
-catalog_category(struct req *r)
+/* The category id's row (uuid, name, parent's uuid), its parent and its
+ * children into ctx; the uuid, or NULL with the error page answered. */
+static const char *
+cat_header(struct req *r, json_t *ctx)
 {
 	static const char q_cat[] =
 	    "SELECT c.erp_uuid, coalesce(t.name, c.code), c.parent_uuid "
@@ -535,18 +608,65 @@ catalog_category(struct req *r)
 	    "SELECT c.id, coalesce(t.name, c.code) FROM category c "
 	    "LEFT JOIN category_text t ON t.category_id = c.id AND t.lang = ?2 "
 	    "WHERE c.erp_uuid = ?1 AND c.active = 1";
+	const struct qc_rows *cat, *q_rows;
+	const char *uuid, *parent;
+	json_t *kids;
+	size_t i;
+
+	if ((cat = QCACHE_ROWS(r->db, q_cat, QC_I(r->iparam[0]),
+	    QC_S(r->lang))) == NULL) {
+		page_error(r, 500, NULL);
+		return NULL;
+	}
+	if (cat->n == 0) {
+		page_error(r, 404, NULL);
+		return NULL;
+	}
+	uuid = qc_text(cat, 0, 0);
+	parent = qc_text(cat, 0, 2);
+	json_object_set_new(ctx, "title", json_string(qc_text(cat, 0, 1)));
+	json_object_set_new(ctx, "category", json_pack("{s:I, s:s}",
+	    "id", (json_int_t)r->iparam[0], "name", qc_text(cat, 0, 1)));
+	if (parent[0] != '\0') {
+		if ((q_rows = QCACHE_ROWS(r->db, q_parent, QC_S(parent),
+		    QC_S(r->lang))) == NULL) {
+			page_error(r, 500, NULL);
+			return NULL;
+		}
+		if (q_rows->n > 0)
+			json_object_set_new(ctx, "parent", json_pack(
+			    "{s:I, s:s}", "id",
+			    (json_int_t)qc_int(q_rows, 0, 0),
+			    "name", qc_text(q_rows, 0, 1)));
+	}
+	if ((q_rows = QCACHE_ROWS(r->db, q_kids, QC_S(uuid), QC_S(r->lang))) ==
+	    NULL) {
+		page_error(r, 500, NULL);
+		return NULL;
+	}
+	kids = json_array();
+	for (i = 0; i < q_rows->n; i++)
+		json_array_append_new(kids, json_pack("{s:I, s:s}",
+		    "id", (json_int_t)qc_int(q_rows, i, 0),
+		    "name", qc_text(q_rows, i, 1)));
+	json_object_set_new(ctx, "children", kids);
+	return uuid;
+}
+
+static void
+category_page(struct req *r)
+{
 	const char *sort = req_query(r, "sort"), *key = req_query(r, "k");
-	const char *after = req_query(r, "a"), *uuid, *name;
-	json_t *ctx, *rows = json_array(), *kids = json_array(), *row;
-	int64_t after_id = 0, id, last_id = 0;
-	const char *last_key = NULL;
-	const char *filter[CATALOG_FILTERS][2];
+	const char *after = req_query(r, "a"), *uuid, *grp, *cur;
+	const char *filter[CATALOG_FILTERS][2] = { { NULL } };
+	const struct qc_rows *q_rows;
+	struct cat_item *it;
+	json_t *ctx, *rows, *row;
+	int64_t after_id = 0;
 	struct cat c;
-	int nf, i, rc = SQLITE_DONE;
-	sqlite3_stmt *st;
-	size_t s;
+	size_t s, i, n;
 	char *end;
-	int n = 0;
+	int nf;
 
 	for (s = 0; sort != NULL && s < sizeof(sort_keys) / sizeof(sort_keys[0]);
 	    s++)
@@ -561,108 +681,65 @@ catalog_category(struct req *r)
 		page_error(r, 400, _("Nieprawidłowy numer strony."));
 		return;
 	}
-	if (cat_init(r, &c) == -1 || (st = db_prepare(r->db, q_cat)) == NULL) {
+	if (cat_init(r, &c) == -1) {
 		page_error(r, 500, NULL);
 		return;
 	}
-	db_bind_int(st, 1, r->iparam[0]);
-	db_bind_text(st, 2, r->lang);
-	if (db_step(r->db, st) != SQLITE_ROW) {
-		db_done(r->db, st);
-		page_error(r, 404, NULL);
+	ctx = page_ctx(r, "", cat_area(r));
+	if ((uuid = cat_header(r, ctx)) == NULL)
 		return;
-	}
-	uuid = arena_strdup(r->arena, db_col_text(st, 0));
-	name = arena_strdup(r->arena, db_col_text(st, 1));
-	ctx = page_ctx(r, name, cat_area(r));
-	json_object_set_new(ctx, "category", json_pack("{s:I, s:s}",
-	    "id", (json_int_t)r->iparam[0], "name", name));
-	{
-		const char *parent = arena_strdup(r->arena, db_col_text(st, 2));
-
-		db_done(r->db, st);
-		if (parent[0] != '\0' &&
-		    (st = db_prepare(r->db, q_parent)) != NULL) {
-			db_bind_text(st, 1, parent);
-			db_bind_text(st, 2, r->lang);
-			if (db_step(r->db, st) == SQLITE_ROW)
-				json_object_set_new(ctx, "parent", json_pack(
-				    "{s:I, s:s}", "id",
-				    (json_int_t)db_col_int(st, 0),
-				    "name", db_col_text(st, 1)));
-			db_done(r->db, st);
-		}
-	}
-	if ((st = db_prepare(r->db, q_kids)) == NULL) {
-		page_error(r, 500, NULL);
-		return;
-	}
-	db_bind_text(st, 1, uuid);
-	db_bind_text(st, 2, r->lang);
-	while (db_step(r->db, st) == SQLITE_ROW)
-		json_array_append_new(kids, json_pack("{s:I, s:s}",
-		    "id", (json_int_t)db_col_int(st, 0),
-		    "name", db_col_text(st, 1)));
-	db_done(r->db, st);
-
 	if (cat_facets(r, ctx, uuid, filter, &nf) == -1) {
 		page_error(r, 500, NULL);
 		return;
 	}
-	if (s == 0)
-		st = db_prepare(r->db, q_by_name);
-	else
-		st = db_prepare(r->db, q_by_code);
-	if (st == NULL) {
+	cat_base_params(&c, &grp, &cur);
+	if ((q_rows = QCACHE_ROWS(r->db, list_sql[s], QC_S(uuid),
+	    QC_S(r->lang), QC_S(key != NULL ? key : ""), QC_I(after_id),
+	    QC_I(CATALOG_PAGE + 1),
+	    QC_S(filter[0][0]), QC_S(filter[0][1]),
+	    QC_S(filter[1][0]), QC_S(filter[1][1]),
+	    QC_S(filter[2][0]), QC_S(filter[2][1]),
+	    QC_S(filter[3][0]), QC_S(filter[3][1]),
+	    QC_S(grp), QC_S(cur))) == NULL) {
 		page_error(r, 500, NULL);
 		return;
 	}
-	db_bind_text(st, 1, uuid);
-	db_bind_text(st, 2, r->lang);
-	db_bind_text(st, 3, key != NULL ? key : "");
-	db_bind_int(st, 4, after_id);
-	db_bind_int(st, 5, CATALOG_PAGE + 1);
-	for (i = 0; i < nf; i++) {
-		db_bind_text(st, 6 + 2 * i, filter[i][0]);
-		db_bind_text(st, 7 + 2 * i, filter[i][1]);
-	}
-	cat_extras_bind(&c, st);
-	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
-		if (++n > CATALOG_PAGE)
-			break;
-		id = db_col_int(st, 0);
-		last_id = id;
-		last_key = arena_strdup(r->arena,
-		    db_col_text(st, sort_keys[s].key_col));
+	n = q_rows->n > CATALOG_PAGE ? CATALOG_PAGE : q_rows->n;
+	rows = json_array();
+	it = arena_alloc(r->arena, (n + 1) * sizeof(*it));
+	for (i = 0; i < n; i++) {
 		row = json_object();
-		json_object_set_new_nocheck(row, "id", json_integer(id));
+		json_object_set_new_nocheck(row, "id",
+		    json_integer(qc_int(q_rows, i, 0)));
 		json_object_set_new_nocheck(row, "name",
-		    json_string(db_col_text(st, 1)));
+		    json_string_nocheck(qc_text(q_rows, i, 1)));
 		json_object_set_new_nocheck(row, "code",
-		    json_string(db_col_text(st, 2)));
+		    json_string_nocheck(qc_text(q_rows, i, 2)));
 		json_array_append_new(rows, row);
-		if (cat_extras_json(&c, row, st, 5, id, (int)db_col_int(st, 4),
-		    db_col_text(st, 3)) == -1) {
-			rc = -1;
-			break;
-		}
+		cat_item_set(&it[i], q_rows, i, row);
 	}
-	db_done(r->db, st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (cat_items_extras(&c, it, n) == -1) {
 		page_error(r, 500, NULL);
 		return;
 	}
 	json_object_set_new(ctx, "rows", rows);
-	json_object_set_new(ctx, "children", kids);
 	json_object_set_new(ctx, "prices", json_boolean(c.prices));
 	json_object_set_new(ctx, "stock_shown",
 	    json_boolean(c.stock != STOCK_HIDDEN));
 	json_object_set_new(ctx, "sort", json_string(sort_keys[s].name));
 	json_object_set_new(ctx, "sort_name", json_boolean(s == 0));
-	if (n > CATALOG_PAGE && last_key != NULL) {
-		json_object_set_new(ctx, "next_key", json_string(last_key));
-		json_object_set_new(ctx, "next_id", json_integer(last_id));
+	if (q_rows->n > CATALOG_PAGE) {
+		json_object_set_new(ctx, "next_key", json_string(
+		    qc_text(q_rows, n - 1, sort_keys[s].key_col)));
+		json_object_set_new(ctx, "next_id",
+		    json_integer(qc_int(q_rows, n - 1, 0)));
 	}
 	json_object_set_new(ctx, "paged", json_boolean(after != NULL));
 	page_render(r, 200, "catalog/category.html", ctx);
+}
+
+void
+catalog_category(struct req *r)
+{
+	cat_snapshot(r, category_page);
 }

@@ -9,6 +9,7 @@
 
 #include "page.h"
 #include "price.h"
+#include "qcache.h"
 
 struct req;
 
@@ -50,7 +51,35 @@ void	cat_price_json(struct cat *, json_t *, const struct price *);
 void	cat_stock_json(struct cat *, json_t *, int64_t, const char *);
 /* Price and stock of one product into a row.  0 or -1. */
 int	cat_row_extras(struct cat *, json_t *, int64_t, int, const char *);
-/* The same for every row of a list (id, vat_bp, unit).  0 or -1. */
-int	cat_rows_extras(struct cat *, json_t *);
+
+/* A list row's stock over the active warehouses (thousandths of the
+ * unit; 0 when it has none), for the product whose id is the SQL
+ * expression id. */
+#define CAT_STOCK_SQL(id) \
+    "coalesce((SELECT qty_milli FROM stock_total WHERE product_id = " id \
+    "), 0) "
+
+/* A row of a list: a cached statement's columns 0 id, 3 unit, 4 VAT
+ * (basis points), 5 PRICE_BASE_SQL, 6 CAT_STOCK_SQL (the lists' and the
+ * search's layout), and the row's JSON object that gets the price and
+ * stock. */
+struct cat_item {
+	int64_t		 id;
+	int		 vat_bp;
+	const char	*unit;
+	int64_t		 base;		/* packed; -1: none */
+	int64_t		 qty;		/* thousandths */
+	json_t		*row;
+};
+void	cat_item_set(struct cat_item *, const struct qc_rows *, size_t,
+	    json_t *);
+/* The price (the individual one asked live, weighed against the base)
+ * and the stock of n items, into each row.  0 or -1. */
+int	cat_items_extras(struct cat *, struct cat_item *, size_t);
+/* PRICE_BASE_SQL's group and currency for c (NULL, NULL: no prices). */
+void	cat_base_params(const struct cat *, const char **, const char **);
+/* Runs a page in one read transaction with the worker's cache checked
+ * (qcache_begin()). */
+void	cat_snapshot(struct req *, void (*)(struct req *));
 
 #endif

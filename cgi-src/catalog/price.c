@@ -140,18 +140,25 @@ int
 price_unpack(const struct price_ctx *ctx, int64_t product_id, int vat_bp,
     sqlite3_stmt *st, int col, struct price *out)
 {
+	return price_unpack2(ctx, product_id, vat_bp,
+	    db_col_is_null(st, col) ? -1 : db_col_int(st, col),
+	    db_col_is_null(st, col + 1) ? -1 : db_col_int(st, col + 1), out);
+}
+
+int
+price_unpack2(const struct price_ctx *ctx, int64_t product_id, int vat_bp,
+    int64_t ind, int64_t base, struct price *out)
+{
 	static const enum price_kind kinds[] = {
 		PRICE_NONE, PRICE_INDIVIDUAL, PRICE_GROUP, PRICE_CATALOGUE
 	};
-	int64_t best = -1, v, amount, net;
-	int i, score, pln;
+	int64_t best, amount, net;
+	int score, pln;
 
 	memset(out, 0, sizeof(*out));
 	memcpy(out->currency, ctx->currency, sizeof(out->currency));
-	for (i = 0; i < 2; i++)		/* the individual step, the others */
-		if (!db_col_is_null(st, col + i) &&
-		    ((v = db_col_int(st, col + i)) < best || best == -1))
-			best = v;
+	/* the lower packed value is the more specific step */
+	best = ind < 0 || (base >= 0 && base < ind) ? base : ind;
 	if (best < 0)
 		return 0;
 	score = (int)(best / PRICE_PACK);

@@ -75,14 +75,21 @@ int	 price_get(struct db *, const struct price_ctx *, int64_t product_id,
  * best group-or-catalogue price of the product whose id is the SQL
  * expression id, for the parameters cust, grp, cur, lang (bound in that
  * order by price_bind(); cur NULL: no prices, both NULL).  Each is one seek
- * of a covering index; price_unpack() reads them.
+ * of a covering index; price_unpack() reads them.  The two halves are
+ * also apart: PRICE_BASE_SQL depends on the customer only through its
+ * group and currency, so a list can keep it in a cache (qcache.h) and ask
+ * the individual price live.  PRICE_IND_PACK is the packing of one
+ * individual price row t, for a join that takes the minimum itself.
  */
-#define PRICE_SQL(id, cust, grp, cur, lang) \
-    "(SELECT min((4 + 2 * (currency <> " cur ") + (lang = '')) " \
-    "  * 10000000000000 + min(amount, 9999999999999)) FROM price " \
+#define PRICE_IND_PACK(t, cur) \
+    "(4 + 2 * (" t ".currency <> " cur ") + (" t ".lang = '')) " \
+    "  * 10000000000000 + min(" t ".amount, 9999999999999)"
+#define PRICE_IND_SQL(id, cust, cur, lang) \
+    "(SELECT min(" PRICE_IND_PACK("price", cur) ") FROM price " \
     "  WHERE " cur " IS NOT NULL AND product_id = " id " " \
     "  AND kind = 'individual' AND customer_id = " cust " AND grp = '' " \
-    "  AND +currency IN (" cur ", 'PLN') AND +lang IN (" lang ", '')), " \
+    "  AND +currency IN (" cur ", 'PLN') AND +lang IN (" lang ", ''))"
+#define PRICE_BASE_SQL(id, grp, cur, lang) \
     "(SELECT min((CASE grp WHEN '' THEN 12 ELSE 8 END " \
     "  + 2 * (currency <> " cur ") + (lang = '')) " \
     "  * 10000000000000 + min(amount, 9999999999999)) " \
@@ -90,6 +97,8 @@ int	 price_get(struct db *, const struct price_ctx *, int64_t product_id,
     "  WHERE " cur " IS NOT NULL AND product_id = " id " " \
     "  AND customer_id IS NULL AND +grp IN (" grp ", '') " \
     "  AND +currency IN (" cur ", 'PLN') AND +lang IN (" lang ", ''))"
+#define PRICE_SQL(id, cust, grp, cur, lang) \
+    PRICE_IND_SQL(id, cust, cur, lang) ", " PRICE_BASE_SQL(id, grp, cur, lang)
 /* Binds ctx's customer, group, currency and lang as parameters first ..
  * first + 3 of a statement with PRICE_SQL; ctx NULL: no prices. */
 void	 price_bind(sqlite3_stmt *, const struct price_ctx *, int first);
@@ -98,7 +107,9 @@ void	 price_bind(sqlite3_stmt *, const struct price_ctx *, int first);
  * on an amount too large or that cannot be converted (logged). */
 int	 price_unpack(const struct price_ctx *, int64_t product_id,
 	    int vat_bp, sqlite3_stmt *, int col, struct price *out);
-
+/* The same from the two values themselves (-1 for NULL). */
+int	 price_unpack2(const struct price_ctx *, int64_t product_id,
+	    int vat_bp, int64_t ind, int64_t base, struct price *out);
 
 /* ---- the arithmetic (pure; exported for the unit tests) ---- */
 

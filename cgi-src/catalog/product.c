@@ -108,8 +108,8 @@ image_type(const char *mime)
 	return t != NULL && strncmp(t, "image/", 6) == 0;
 }
 
-void
-catalog_product(struct req *r)
+static void
+product_page(struct req *r)
 {
 	static const char q_prod[] =
 	    "SELECT p.code, p.unit, p.vat_bp, t.name, t.description, "
@@ -257,6 +257,12 @@ fail:
 }
 
 /* ---- GET /catalog/p/{id}/f/{sha256} ---- */
+
+void
+catalog_product(struct req *r)
+{
+	cat_snapshot(r, product_page);
+}
 
 void
 catalog_file(struct req *r)

@@ -42,6 +42,7 @@
 #include "page.h"
 #include "perm.h"
 #include "price.h"
+#include "qcache.h"
 #include "req.h"
 
 /* ---- GET /catalog/search?q= ---- */
@@ -86,13 +87,19 @@ fts_query(struct arena *a, const char *q, int prefix)
 	return out;
 }
 
-/* The search's statements.  The name from catalog_name and the language
- * from its row (not product_text and the FTS row's own lang column): every
- * match is joined before the LIMIT (or the ORDER BY), and those two would
- * read each match's whole text, description included.  ?1 the FTS query,
- * ?2 the language, ?3 the query as a code, ?4 the limit. */
+/* The search's statements, cached (qcache.h): the hits depend only on
+ * the query and the language, and the base price (PRICE_BASE_SQL) on the
+ * customer's group ?5 and currency ?6 (NULL: no prices), with the
+ * stock; the individual price is asked live (cat_items_extras()).  The name from
+ * catalog_name and the language from its row (not product_text and the
+ * FTS row's own lang column): every match is joined before the LIMIT,
+ * and those two would read each match's whole text, description
+ * included.  ?1 the FTS query, ?2 the language, ?3 the query as a code,
+ * ?4 the limit.  Columns as struct cat_item wants them. */
 #define SEARCH_FROM_WHERE \
-    "SELECT n.product_id, p.code, n.name, p.unit, p.vat_bp " \
+    "SELECT n.product_id, p.code, n.name, p.unit, p.vat_bp, " \
+    PRICE_BASE_SQL("n.product_id", "?5", "?6", "?2") ", " \
+    CAT_STOCK_SQL("n.product_id") \
     "FROM catalog_fts f JOIN catalog_name n ON n.id = f.rowid " \
     "JOIN product p ON p.id = n.product_id " \
     "WHERE catalog_fts MATCH ?1 AND n.lang = ?2 AND p.code <> ?3 " \
@@ -105,7 +112,9 @@ static const char q_search_rowid[] =
     SEARCH_FROM_WHERE "ORDER BY f.rowid LIMIT ?4";
 /* The exact code, by the product_code index. */
 static const char q_search_code[] =
-    "SELECT p.id, p.code, n.name, p.unit, p.vat_bp FROM product p "
+    "SELECT p.id, p.code, n.name, p.unit, p.vat_bp, "
+    PRICE_BASE_SQL("p.id", "?5", "?6", "?2") ", " CAT_STOCK_SQL("p.id")
+    "FROM product p "
     "JOIN catalog_name n ON n.product_id = p.id AND n.lang = ?2 "
     "WHERE p.code = ?3 AND p.deleted_at IS NULL AND p.active = 1 "
     "AND EXISTS (SELECT 1 FROM product_visibility v "
@@ -118,70 +127,59 @@ static const char *const search_sql[] = {
 	[SQ_ROWID] = q_search_rowid,
 };
 
-/* Is product id in rows already (an earlier tier's)? */
-static int
-search_seen(json_t *rows, int64_t id)
-{
-	json_t *row;
-	size_t i;
-
-	json_array_foreach(rows, i, row)
-		if (json_integer_value(json_object_get(row, "id")) == id)
-			return 1;
-	return 0;
-}
+/* The page being gathered: its items, and their JSON rows. */
+struct hits {
+	struct cat_item	 it[CATALOG_SEARCH_MAX];
+	size_t		 n;
+	json_t		*rows;
+};
 
 /* Runs one of search_sql (bound ?1 fq, ?2 lang, ?3 code, ?4 limit: enough
- * for a page beyond what rows holds, the earlier tiers' rows may come
- * again) and appends the products not in rows yet while rows holds fewer
- * than CATALOG_SEARCH_MAX.  1 if there was one more, 0 if not, -1 on an
- * error. */
+ * for a page beyond what h holds, the earlier tiers' rows may come again,
+ * ?5 ?6 the base price's group and currency) and appends the products not
+ * in h yet while it holds fewer than CATALOG_SEARCH_MAX.  1 if there was
+ * one more, 0 if not, -1 on an error. */
 static int
 search_rows(struct req *r, enum search_q which, const char *fq,
-    const char *code, json_t *rows)
+    const char *code, const char *grp, const char *cur, struct hits *h)
 {
-	sqlite3_stmt *st;
+	const struct qc_rows *q;
 	json_t *row;
 	int64_t id;
-	int more = 0, rc;
+	size_t i, j;
 
-	if ((st = db_prepare(r->db, search_sql[which])) == NULL)
+	if ((q = QCACHE_ROWS(r->db, search_sql[which], QC_S(fq),
+	    QC_S(r->lang), QC_S(code),
+	    QC_I((int64_t)(h->n + CATALOG_SEARCH_MAX + 1)),
+	    QC_S(grp), QC_S(cur))) == NULL)
 		return -1;
-	db_bind_text(st, 1, fq);
-	db_bind_text(st, 2, r->lang);
-	db_bind_text(st, 3, code);
-	db_bind_int(st, 4, (int)json_array_size(rows) + CATALOG_SEARCH_MAX + 1);
-	while ((rc = db_step(r->db, st)) == SQLITE_ROW) {
-		id = db_col_int(st, 0);
-		if (search_seen(rows, id))
-			continue;
-		if (json_array_size(rows) >= CATALOG_SEARCH_MAX) {
-			more = 1;
-			break;
-		}
+	for (i = 0; i < q->n; i++) {
+		id = qc_int(q, i, 0);
+		for (j = 0; j < h->n && h->it[j].id != id; j++)
+			;
+		if (j < h->n)
+			continue;	/* an earlier tier's */
+		if (h->n >= CATALOG_SEARCH_MAX)
+			return 1;
 		row = json_object();
 		json_object_set_new_nocheck(row, "id", json_integer(id));
 		json_object_set_new_nocheck(row, "code",
-		    json_string(db_col_text(st, 1)));
+		    json_string_nocheck(qc_text(q, i, 1)));
 		json_object_set_new_nocheck(row, "name",
-		    json_string(db_col_text(st, 2)));
-		json_object_set_new_nocheck(row, "unit",
-		    json_string(db_col_text(st, 3)));
-		json_object_set_new_nocheck(row, "vat_bp",
-		    json_integer(db_col_int(st, 4)));
-		json_array_append_new(rows, row);
+		    json_string_nocheck(qc_text(q, i, 2)));
+		json_array_append_new(h->rows, row);
+		cat_item_set(&h->it[h->n++], q, i, row);
 	}
-	db_done(r->db, st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? more : -1;
+	return 0;
 }
 
-void
-catalog_search(struct req *r)
+static void
+search_page(struct req *r)
 {
-	const char *q = req_query(r, "q"), *fq;
+	const char *q = req_query(r, "q"), *fq, *grp, *cur;
 	json_t *ctx = page_ctx(r, _("Szukaj w katalogu"), cat_area(r));
-	json_t *rows = json_array();
 	const char *tier[4];
+	struct hits *h;
 	struct cat c;
 	char *code;
 	size_t i;
@@ -193,7 +191,7 @@ catalog_search(struct req *r)
 	}
 	json_object_set_new(ctx, "q", json_string(q != NULL ? q : ""));
 	if (q == NULL || (fq = fts_query(r->arena, q, 0)) == NULL) {
-		json_object_set_new(ctx, "rows", rows);
+		json_object_set_new(ctx, "rows", json_array());
 		page_render(r, 200, "catalog/search.html", ctx);
 		return;
 	}
@@ -207,24 +205,27 @@ catalog_search(struct req *r)
 		code[--i] = '\0';
 	if (cat_init(r, &c) == -1)
 		goto fail;
+	cat_base_params(&c, &grp, &cur);
+	h = arena_calloc(r->arena, 1, sizeof(*h));
+	h->rows = json_array();
 	/* The tiers (above), each while the page has room. */
 	tier[0] = fq;
 	tier[1] = arena_printf(r->arena, "{name} : (%s)", fq);
 	tier[3] = fts_query(r->arena, q, 1);
 	tier[2] = arena_printf(r->arena, "{name} : (%s)", tier[3]);
-	if ((more = search_rows(r, SQ_CODE, tier[0], code, rows)) == -1)
+	if ((more = search_rows(r, SQ_CODE, tier[0], code, grp, cur, h)) ==
+	    -1)
 		goto fail;
-	for (t = 1; t < 4 && !more &&
-	    json_array_size(rows) < CATALOG_SEARCH_MAX; t++)
-		if ((more = search_rows(r, SQ_ROWID, tier[t], code,
-		    rows)) == -1)
+	for (t = 1; t < 4 && !more && h->n < CATALOG_SEARCH_MAX; t++)
+		if ((more = search_rows(r, SQ_ROWID, tier[t], code, grp, cur,
+		    h)) == -1)
 			goto fail;
 	/* A full page before the last tier: there may be more. */
-	if (more || (t < 4 && json_array_size(rows) >= CATALOG_SEARCH_MAX))
+	if (more || (t < 4 && h->n >= CATALOG_SEARCH_MAX))
 		json_object_set_new(ctx, "more", json_true());
-	if (cat_rows_extras(&c, rows) == -1)
+	if (cat_items_extras(&c, h->it, h->n) == -1)
 		goto fail;
-	json_object_set_new(ctx, "rows", rows);
+	json_object_set_new(ctx, "rows", h->rows);
 	json_object_set_new(ctx, "searched", json_true());
 	json_object_set_new(ctx, "prices", json_boolean(c.prices));
 	json_object_set_new(ctx, "stock_shown",
@@ -232,6 +233,11 @@ catalog_search(struct req *r)
 	page_render(r, 200, "catalog/search.html", ctx);
 	return;
 fail:
-	json_decref(rows);
 	page_error(r, 500, NULL);
+}
+
+void
+catalog_search(struct req *r)
+{
+	cat_snapshot(r, search_page);
 }
