@@ -30,11 +30,14 @@
 #   dashboard  /portal, the dealer's dashboard (B1; target 40 % of bare).
 # BENCH_PAGES (all of the above) names the pages to measure, e.g.
 # BENCH_PAGES=dashboard; the bare responder is always measured.
-# Then EXPLAIN QUERY PLAN of the hot statements (copied from catalog.c and
-# price.c; keep them in step).
+# Then EXPLAIN QUERY PLAN of every statement the pages ran (the pool
+# restarted with log_level = debug, which logs them with their values).
 #
 # Settings (environment): BENCH_WORKERS (4), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (32), BENCH_DURATION (10s), BENCH_WARMUP (2s),
+# BENCH_CACHE_KB (result_cache_kb; unset: the default; 0: every page runs
+# all its statements, the figures of pages nobody viewed since the last
+# change),
 # CACHE, DEALERS, E2E_KEEP=1 (keep the run directory).
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -105,7 +108,8 @@ E2E_WORKERS=$BENCH_WORKERS
 E2E_NGINX_WORKERS=auto
 E2E_EXTRA_CONFIG="argon2_memory_kib = 8
 argon2_iterations = 1
-login_ip_free_attempts = 100000"
+login_ip_free_attempts = 100000${BENCH_CACHE_KB:+
+result_cache_kb = $BENCH_CACHE_KB}"
 e2e_init catalog-bench
 cp "$CACHE/portal.db" "$E2E_DB" || die "copy the database"
 e2e_write_config
@@ -305,95 +309,37 @@ printf '%s%s' "$ROWS" "$POOL_ROWS" | awk -v bare="$BARE_RPS" '
 	    $1, $2, $3, $4, $5, $6, $7, $8, share, $9, verdict }'
 
 # ---- EXPLAIN QUERY PLAN of the hot statements ---------------------------------
+# The statements the pages really ran, not copies: the pool is restarted
+# with log_level = debug (db_trace(): each statement logged with its
+# values), with the result cache off so that every statement runs, one
+# dealer opens each page once, and SQLite explains every distinct SELECT.
 
-CUST=$(pq "SELECT id FROM customer WHERE grp <> '' LIMIT 1")
-GRP=$(pq "SELECT grp FROM customer WHERE id = $CUST")
-P=$(echo $PRODUCT_IDS | cut -d' ' -f1)
-W=$(echo $WORDS | cut -d' ' -f1)
-plan() {	# TITLE SQL
-	echo
-	echo "-- $1"
-	pq "EXPLAIN QUERY PLAN $2" | sed 's/^/   /'
-}
-echo
-echo "EXPLAIN QUERY PLAN (customer $CUST, group $GRP, category $CAT, product $P):"
-# (the statements as catalog.c, search.c and price.c build them from their
-# macros, with the values bound; keep them in step)
+e2e_stop_fcgi
+printf 'log_level = debug\nresult_cache_kb = 0\n' >>"$E2E_CONF"
+: >"$E2E_FCGI_LOG"
+e2e_start_fcgi || die "framuga-fcgi did not restart: $(tail -3 "$E2E_FCGI_LOG")"
+e2e_wait_ready /login 20 || die "no answer after the restart"
+COOKIE=$(head -1 "$LUA_COOKIES" | tr -d '",')
 FC=$(pq "SELECT code FROM catalog_facet WHERE category_uuid = '$CAT_UUID'
     AND lang = 'pl' ORDER BY n DESC LIMIT 1")
 FV=$(pq "SELECT value FROM catalog_facet WHERE category_uuid = '$CAT_UUID'
     AND lang = 'pl' AND code = '$FC' ORDER BY n DESC LIMIT 1")
-plan "list by name, a filter, prices and stock (catalog.c q_by_name,
-    LIST_EXTRAS, ATTR_FILTER; price.h PRICE_SQL)" "SELECT n.product_id,
-    n.name, p.code, p.unit, p.vat_bp, (SELECT min((4 + 2 * (currency <> 'PLN') + (lang = ''))
-    * 10000000000000 + min(amount, 9999999999999)) FROM price WHERE 'PLN'
-    IS NOT NULL AND product_id = n.product_id AND kind = 'individual' AND customer_id =
-    $CUST AND grp = '' AND +currency IN ('PLN', 'PLN') AND +lang IN ('pl',
-    '')), (SELECT min((CASE grp WHEN '' THEN 12 ELSE 8 END + 2 * (currency
-    <> 'PLN') + (lang = '')) * 10000000000000 + min(amount, 9999999999999))
-    FROM price INDEXED BY price_base WHERE 'PLN' IS NOT NULL AND product_id =
-    n.product_id AND customer_id IS NULL AND +grp IN ('$GRP', '') AND +currency IN
-    ('PLN', 'PLN') AND +lang IN ('pl', '')), (SELECT qty_milli FROM
-    stock_total WHERE 1 IS NOT NULL AND product_id = n.product_id) FROM
-    catalog_name n JOIN product p ON p.id = n.product_id WHERE
-    n.category_uuid = '$CAT_UUID' AND n.lang = 'pl' AND (n.name,
-    n.product_id) > ('', 0) AND p.deleted_at IS NULL AND p.active = 1 AND
-    EXISTS (SELECT 1 FROM product_visibility v WHERE v.product_id =
-    n.product_id AND v.lang = 'pl') AND ('$FC' IS NULL OR EXISTS (SELECT 1 FROM product_attr a WHERE
-    a.product_id = n.product_id AND a.code = '$FC' AND a.lang IN ('pl', '') AND
-    a.value = '$FV')) ORDER BY n.name, n.product_id LIMIT 51"
-plan "list by code (catalog.c q_by_code)" "SELECT p.id, t.name, p.code,
-    p.unit, p.vat_bp, (SELECT min((4 + 2 * (currency <> 'PLN') + (lang = ''))
-    * 10000000000000 + min(amount, 9999999999999)) FROM price WHERE 'PLN'
-    IS NOT NULL AND product_id = p.id AND kind = 'individual' AND customer_id =
-    $CUST AND grp = '' AND +currency IN ('PLN', 'PLN') AND +lang IN ('pl',
-    '')), (SELECT min((CASE grp WHEN '' THEN 12 ELSE 8 END + 2 * (currency
-    <> 'PLN') + (lang = '')) * 10000000000000 + min(amount, 9999999999999))
-    FROM price INDEXED BY price_base WHERE 'PLN' IS NOT NULL AND product_id =
-    p.id AND customer_id IS NULL AND +grp IN ('$GRP', '') AND +currency IN
-    ('PLN', 'PLN') AND +lang IN ('pl', '')), (SELECT qty_milli FROM
-    stock_total WHERE 1 IS NOT NULL AND product_id = p.id) FROM product p JOIN product_text t
-    ON t.product_id = p.id AND t.lang = 'pl' WHERE p.category_uuid =
-    '$CAT_UUID' AND p.deleted_at IS NULL AND (p.code, p.id) > ('', 0) AND
-    p.active = 1 AND EXISTS (SELECT 1 FROM product_visibility v WHERE
-    v.product_id = p.id AND v.lang = 'pl') ORDER BY p.code, p.id LIMIT 51"
-plan "the category's filters (catalog.c cat_facets)" "SELECT code, name,
-    value, unit, n FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND
-    lang = 'pl' ORDER BY code, value"
-plan "search, a tier: whole words in names (search.c q_search_rowid)" "SELECT
-    n.product_id, p.code, n.name, p.unit, p.vat_bp FROM catalog_fts f JOIN
-    catalog_name n ON n.id = f.rowid JOIN product p ON p.id = n.product_id
-    WHERE catalog_fts MATCH '{name} : (\"$W\")' AND n.lang = 'pl' AND
-    p.code <> '$W' AND p.deleted_at IS NULL AND p.active = 1 AND EXISTS
-    (SELECT 1 FROM product_visibility v WHERE v.product_id = n.product_id AND
-    v.lang = 'pl') ORDER BY f.rowid LIMIT 51"
-plan "search by exact code (search.c q_search_code)" "SELECT p.id, p.code,
-    n.name, p.unit, p.vat_bp FROM product p JOIN catalog_name n ON
-    n.product_id = p.id AND n.lang = 'pl' WHERE p.code = '$W' AND
-    p.deleted_at IS NULL AND p.active = 1 AND EXISTS (SELECT 1 FROM
-    product_visibility v WHERE v.product_id = p.id AND v.lang = 'pl') ORDER
-    BY p.id LIMIT 51"
-plan "prices and stock of a search page (price.c q_many, catalog.c
-    cat_rows_extras)" "SELECT j.key, (SELECT min((4 + 2 * (currency <> 'PLN') + (lang = ''))
-    * 10000000000000 + min(amount, 9999999999999)) FROM price WHERE 'PLN'
-    IS NOT NULL AND product_id = j.value AND kind = 'individual' AND customer_id =
-    $CUST AND grp = '' AND +currency IN ('PLN', 'PLN') AND +lang IN ('pl',
-    '')), (SELECT min((CASE grp WHEN '' THEN 12 ELSE 8 END + 2 * (currency
-    <> 'PLN') + (lang = '')) * 10000000000000 + min(amount, 9999999999999))
-    FROM price INDEXED BY price_base WHERE 'PLN' IS NOT NULL AND product_id =
-    j.value AND customer_id IS NULL AND +grp IN ('$GRP', '') AND +currency IN
-    ('PLN', 'PLN') AND +lang IN ('pl', '')), (SELECT qty_milli FROM
-    stock_total WHERE 1 IS NOT NULL AND product_id = j.value) FROM json_each('[$P]') j"
-plan "product (product.c q_prod)" "SELECT p.code, p.unit, p.vat_bp, t.name,
-    t.description, c.id, coalesce(ct.name, c.code) FROM product p JOIN
-    product_visibility v ON v.product_id = p.id AND v.lang = 'pl' JOIN
-    product_text t ON t.product_id = p.id AND t.lang = 'pl' LEFT JOIN
-    category c ON c.erp_uuid = p.category_uuid AND c.active = 1 LEFT JOIN
-    category_text ct ON ct.category_id = c.id AND ct.lang = 'pl' WHERE p.id
-    = $P AND p.deleted_at IS NULL AND p.active = 1"
-plan "stock rule (catalog.c cat_stock_rule)" "SELECT c.default_warehouse_uuid,
-    coalesce((SELECT value FROM meta WHERE key = 'catalog.stock.' || c.grp),
-    (SELECT value FROM meta WHERE key = 'catalog.stock.')) FROM customer c
-    WHERE c.id = $CUST"
+W=$(echo $WORDS | cut -d' ' -f1)
+P=$(echo $PRODUCT_IDS | cut -d' ' -f1)
+for path in "/catalog/c/$CAT" "/catalog/c/$CAT?sort=code" \
+    "/catalog/c/$CAT?f_$FC=$(jq -rn --arg s "$FV" '$s | @uri')" \
+    "/catalog/search?q=$W" "/catalog/p/$P" /portal; do
+	http_get "$path" -H "Cookie: $COOKIE"
+	[ "$HTTP_STATUS" = 200 ] || echo "($path: $HTTP_STATUS)"
+done
+echo
+echo "EXPLAIN QUERY PLAN of every SELECT the pages ran (list, by code,"
+echo "filtered, search \"$W\", product $P, dashboard; values as bound):"
+sed -n 's/^.* debug: sql: //p' "$E2E_FCGI_LOG" | grep '^SELECT' | awk '!seen[$0]++' |
+while IFS= read -r sql; do
+	echo
+	echo "-- $(printf '%s' "$sql" | cut -c1-150)$([ ${#sql} -gt 150 ] && echo ...)"
+	pq "EXPLAIN QUERY PLAN $sql" | sed 's/^/   /'
+done
 [ "${E2E_KEEP:-0}" = 1 ] && echo "run directory: $E2E_RUNDIR"
 exit 0

@@ -10,7 +10,8 @@
 # counting only inside app_handle() (a request, without the pool's loop or
 # the start), sends N (200) requests of each PATH in turn, and prints the
 # instructions per request and the top of callgrind_annotate (inclusive).  The output file stays in the run
-# directory for kcachegrind.  Instructions, unlike req/s, do not depend on
+# directory for kcachegrind.  BENCH_CACHE_KB=0 turns the result cache off
+# (the cost of a page's first view after a change).  Instructions, unlike req/s, do not depend on
 # what else the machine is doing, so a change can be judged on a busy box.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -29,7 +30,8 @@ command -v valgrind >/dev/null || die "valgrind not found"
 E2E_WORKERS=1
 E2E_EXTRA_CONFIG="argon2_memory_kib = 8
 argon2_iterations = 1
-max_requests = 0"
+max_requests = 0${BENCH_CACHE_KB:+
+result_cache_kb = $BENCH_CACHE_KB}"
 e2e_init profile
 cp "$CACHE/portal.db" "$E2E_DB" || die "copy the database"
 e2e_write_config
