@@ -100,6 +100,8 @@ static const char sql_order[] = "SELECT uuid FROM orders WHERE uuid = ?1"
     " OR number = ?1 OR external_ref = ?1";
 static const char sql_warehouse[] =
     "SELECT uuid FROM warehouse WHERE uuid = ?1 OR code = ?1";
+static const char sql_category[] =
+    "SELECT uuid FROM category WHERE uuid = ?1 OR code = ?1";
 
 static int
 exec1(struct sdb *db, const char *sql, const char *t1, const char *t2,
@@ -421,6 +423,22 @@ v_invoice(struct sdb *db, const struct args *a, int64_t now)
 	return 0;
 }
 
+/* The product into another category (the catalogue reorganised). */
+static int
+v_move_product(struct sdb *db, const struct args *a, int64_t now)
+{
+	static const char sql[] =
+	    "UPDATE product SET category = ?2 WHERE uuid = ?1";
+	char pu[37], cu[37];
+
+	if (resolve(db, sql_product, need(a, "--product"), pu) ||
+	    resolve(db, sql_category, need(a, "--category"), cu) ||
+	    exec1(db, sql, pu, cu, 0))
+		return -1;
+	printf("product %s\ncategory %s\n", pu, cu);
+	return sim_change(db, "product", pu, now);
+}
+
 static int
 v_delete_product(struct sdb *db, const struct args *a, int64_t now)
 {
@@ -520,6 +538,7 @@ static const struct verb verbs[] = {
 	{ "release", v_release, "--order O [--wz NUMBER]" },
 	{ "ship", v_ship, "--order O --carrier NAME --waybill NUMBER" },
 	{ "invoice", v_invoice, "--order O [--paid]" },
+	{ "move-product", v_move_product, "--product P --category C" },
 	{ "delete-product", v_delete_product, "--product P" },
 };
 

@@ -7,9 +7,9 @@
  * of product_attr rows for a large category) and too coarse for a trigger
  * (one product's change would regroup its category), so the sync does it
  * once per run: after a products run that changed anything, the
- * categories of the products that run wrote (product.sync_run_id) are
- * regrouped; after a reconcile (which walks every list, so also catches a
- * product that left a category) every category is.  Each refresh is one
+ * categories of the products that run wrote (product.sync_run_id) and the
+ * ones a product left (catalog_facet_stale, noted by a trigger: 0011) are
+ * regrouped; after a reconcile every category is.  Each refresh is one
  * transaction: a page sees the old facets or the new, never half.
  *
  * The grouping is the migration's first fill (0007), per category: the
@@ -32,10 +32,14 @@
 #include "log.h"
 #include "sync.h"
 
-/* ?1: the run whose products' categories are regrouped, or NULL for all. */
+/* ?1: the run whose products' categories are regrouped, with the ones
+ * products left (catalog_facet_stale, 0011), or NULL for all. */
+#define RUN_CATEGORIES \
+    "(SELECT category_uuid FROM product WHERE sync_run_id = ?1 " \
+    "UNION SELECT category_uuid FROM catalog_facet_stale)"
 static const char q_delete[] =
     "DELETE FROM catalog_facet WHERE ?1 IS NULL OR category_uuid IN "
-    "(SELECT category_uuid FROM product WHERE sync_run_id = ?1)";
+    RUN_CATEGORIES;
 static const char q_fill[] =
     "INSERT INTO catalog_facet (category_uuid, lang, code, name, value, "
     "unit, n) "
@@ -45,19 +49,21 @@ static const char q_fill[] =
     "JOIN product_visibility v ON v.product_id = p.id "
     "JOIN product_attr a ON a.product_id = p.id AND a.lang IN (v.lang, '') "
     "WHERE p.active = 1 AND p.deleted_at IS NULL AND a.value <> '' "
-    "AND (?1 IS NULL OR p.category_uuid IN "
-    "(SELECT category_uuid FROM product WHERE sync_run_id = ?1)) "
+    "AND (?1 IS NULL OR p.category_uuid IN " RUN_CATEGORIES ") "
     "GROUP BY p.category_uuid, v.lang, a.code, a.value";
 static const char q_prune[] =
     "DELETE FROM catalog_facet WHERE (category_uuid, lang, code) IN "
     "(SELECT category_uuid, lang, code FROM catalog_facet "
     "GROUP BY category_uuid, lang, code HAVING count(*) > 20)";
 
-enum facet_q { FQ_DELETE, FQ_FILL, FQ_PRUNE };
+static const char q_unstale[] = "DELETE FROM catalog_facet_stale";
+
+enum facet_q { FQ_DELETE, FQ_FILL, FQ_PRUNE, FQ_UNSTALE };
 static const char *const facet_sql[] = {
 	[FQ_DELETE] = q_delete,
 	[FQ_FILL] = q_fill,
 	[FQ_PRUNE] = q_prune,
+	[FQ_UNSTALE] = q_unstale,
 };
 
 /* Runs one of facet_sql with ?1 run_id (0: NULL).  0 or -1. */
@@ -70,7 +76,7 @@ facet_step(struct db *db, enum facet_q which, int64_t run_id)
 		return -1;
 	if (run_id > 0)
 		db_bind_int(st, 1, run_id);
-	return db_step_done(db, st);
+	return db_step_done(db, st) == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -87,7 +93,8 @@ sync_facets_refresh(struct db *db, int64_t run_id)
 	}
 	if (facet_step(db, FQ_DELETE, run_id) == -1 ||
 	    facet_step(db, FQ_FILL, run_id) == -1 ||
-	    facet_step(db, FQ_PRUNE, 0) == -1) {
+	    facet_step(db, FQ_PRUNE, 0) == -1 ||
+	    facet_step(db, FQ_UNSTALE, 0) == -1) {
 		log_err("facets: %s", db_errmsg(db));
 		db_rollback(db);
 		goto out;
