@@ -517,6 +517,7 @@ static const char *const perm_labels[PERM__MAX] = {
 	[PERM_CMS_STAFF] = N_("CMS: pracownicy i role"),
 	[PERM_CMS_AUDIT] = N_("CMS: dziennik zdarzeń"),
 	[PERM_CMS_IMPERSONATE] = N_("CMS: logowanie jako użytkownik"),
+	[PERM_MARKETING_VIEW] = N_("Przeglądanie i pobieranie materiałów"),
 };
 
 const char *

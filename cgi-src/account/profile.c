@@ -137,7 +137,9 @@ access_list(struct req *r)
 {
 	static const char *const order[] = { "orders", "catalogue",
 	    "invoices", "complaints", "rfq", "mail", "tasks", "marketing" };
-	uint64_t held = r->session->perms & auth_customer_perms;
+	/* marketing.view is held, not granted (perm.h), but it is access */
+	uint64_t held = r->session->perms & (auth_customer_perms |
+	    AUTH_BIT(PERM_MARKETING_VIEW));
 	json_t *a = json_array(), *acts;
 
 	for (size_t m = 0; m < sizeof(order) / sizeof(order[0]); m++) {

@@ -94,6 +94,16 @@ like "$(http_body)" 'action="/account/profile"' "the admin may edit the invoice 
 http_get /account/profile -b "$W"
 is "$HTTP_STATUS" 200 "a co-worker sees the profile"
 unlike "$(http_body)" 'action="/account/profile"' "but without the company form"
+# what the user may use, by module: marketing.view is held by every user
+# of a customer with the module (not granted), so it shows, and goes with
+# the module
+like "$(http_body)" 'data-module="orders"' "the profile lists the co-worker's modules"
+like "$(http_body)" 'data-module="marketing"' "with the marketing materials they hold"
+K1M=$(sql "SELECT id FROM customer WHERE code = 'K1'")
+sql "DELETE FROM customer_module WHERE customer_id = $K1M AND module = 'marketing'"
+http_get /account/profile -b "$W"
+unlike "$(http_body)" 'data-module="marketing"' "not once the customer lacks the module"
+sql "INSERT INTO customer_module (customer_id, module) VALUES ($K1M, 'marketing')"
 prof() {	# JAR NIP
 	post "$1" /account/profile --data-urlencode "invoice_kind=invoice" \
 	    --data-urlencode "inv_name=Okna Nowak sp. z o.o." \
