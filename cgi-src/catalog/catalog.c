@@ -140,18 +140,47 @@ cat_stock_json(struct cat *c, json_t *obj, int64_t qty, const char *unit)
 		text = c->stock == STOCK_EXACT ? arena_printf(r->arena,
 		    "%s %s", qty % 1000 == 0 ?
 		    i18n_number(r->arena, qty / 1000, 0) :
-		    i18n_number(r->arena, qty, 3), unit) :
+		    i18n_number(r->arena, qty, 3), cat_unit(c, unit)) :
 		    c->t_available;
 	}
 	json_object_set_new_nocheck(obj, "stock", json_string_nocheck(text));
 	json_object_set_new_nocheck(obj, "stock_level", json_string_nocheck(level));
 }
 
+/* The ERP's units of sale (doc/oknoerp/contract.md 5.2: Product.unit),
+ * each translated once a page; a code not listed here is shown as the ERP
+ * wrote it, and attribute units (mm, kg) are international. */
+static const char *const cat_units[CATALOG_UNITS][2] = {
+	/* TRANSLATORS: a unit of sale, short: pieces (sztuki) */
+	{ "szt", N_("szt") },
+	/* TRANSLATORS: a unit of sale, short: linear metre (metr bieżący) */
+	{ "mb", N_("mb") },
+	/* TRANSLATORS: a unit of sale, short: square metre */
+	{ "m2", N_("m²") },
+	/* TRANSLATORS: a unit of sale, short: set (komplet) */
+	{ "kpl", N_("kpl") },
+};
+
+const char *
+cat_unit(const struct cat *c, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < CATALOG_UNITS; i++)
+		if (strcmp(cat_units[i][0], code) == 0)
+			return c->t_unit[i];
+	return code;
+}
+
 int
 cat_init(struct req *r, struct cat *c)
 {
+	size_t i;
+
 	memset(c, 0, sizeof(*c));
 	c->r = r;
+	for (i = 0; i < CATALOG_UNITS; i++)
+		c->t_unit[i] = _(cat_units[i][1]);
 	c->t_kind[PRICE_INDIVIDUAL] = _("cena indywidualna");
 	c->t_kind[PRICE_GROUP] = _("cena grupowa");
 	c->t_kind[PRICE_CATALOGUE] = _("cena katalogowa");

@@ -19,6 +19,7 @@ struct req;
 #define CATALOG_QUERY_MAX	200	/* bytes of a search query */
 
 #define STOCK_LOW_DEFAULT	10000	/* thousandths: 10 units */
+#define CATALOG_UNITS		4	/* unit codes with a translation */
 
 enum stock_mode {
 	STOCK_EXACT,
@@ -37,7 +38,12 @@ struct cat {
 	/* The labels every row repeats, translated once per page. */
 	const char		*t_kind[4];	/* by enum price_kind */
 	const char		*t_none, *t_low, *t_available;
+	const char		*t_unit[CATALOG_UNITS];	/* cat_units' labels */
 };
+
+/* The unit the ERP wrote (a Polish abbreviation: szt, mb, m2, kpl) in
+ * the user's language; a code the portal does not know as written. */
+const char	*cat_unit(const struct cat *, const char *code);
 
 /* AREA_PORTAL for a logged-in user, AREA_PUBLIC for a visitor of the
  * public catalogue. */

@@ -167,7 +167,8 @@ product_page(struct req *r)
 	item = json_object();
 	json_object_set_new_nocheck(item, "id", json_integer(id));
 	json_object_set_new_nocheck(item, "code", json_string(db_col_text(st, 0)));
-	json_object_set_new_nocheck(item, "unit", json_string(unit));
+	json_object_set_new_nocheck(item, "unit",
+	    json_string(cat_unit(&c, unit)));
 	json_object_set_new_nocheck(item, "vat", json_string(
 	    i18n_number(r->arena, vat_bp, 2)));
 	json_object_set_new_nocheck(item, "name", json_string(db_col_text(st, 3)));
