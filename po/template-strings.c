@@ -153,7 +153,8 @@
 /* www/templates/auth/totp.html */ _("Weryfikacja dwuetapowa jest włączona. Przy logowaniu podajesz kod z aplikacji.");
 /* www/templates/auth/totp.html */ _("Hasło (aby wyłączyć)");
 /* www/templates/auth/totp.html */ _("Wyłącz weryfikację dwuetapową");
-/* www/templates/auth/totp.html */ _("Dodaj konto w aplikacji uwierzytelniającej (np. FreeOTP, Aegis, Google Authenticator): wpisz klucz albo otwórz adres poniżej. Potem wpisz kod, który pokaże aplikacja.");
+/* www/templates/auth/totp.html */ _("Dodaj konto w aplikacji uwierzytelniającej (np. FreeOTP, Aegis, Google Authenticator): zeskanuj kod QR, wpisz klucz albo otwórz adres poniżej. Potem wpisz kod, który pokaże aplikacja.");
+/* www/templates/auth/totp.html */ _("Kod QR z kluczem, do zeskanowania aparatem w aplikacji");
 /* www/templates/auth/totp.html */ _("Klucz");
 /* www/templates/auth/totp.html */ _("Adres otpauth");
 /* www/templates/auth/totp.html */ _("Kod z aplikacji");

@@ -3,10 +3,12 @@
 # run its demo and run its tests.  Run as root.  Safe to run again.
 #
 #   build:   autotools, gettext, the C libraries of the design card,
-#            libgd (product photo thumbnails)
+#            libgd (product photo thumbnails), libqrencode (the second
+#            factor's QR code)
 #   run:     nginx (light), locales for pl/en/de
 #   tests:   cmocka, curl, xmllint (WSDL schema checks), dovecot (IMAP), wrk,
 #            jq (URL-encoding words in the benchmarks and tests),
+#            zbar-tools (zbarimg reads the QR code back),
 #            chromium (Playwright drives it), clang's sanitizer runtime
 #            and libFuzzer (fuzz harnesses), node + npm (playwright-core)
 set -e
@@ -14,9 +16,10 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
  libfcgi-dev libsqlite3-dev sqlite3 libjansson-dev libcurl4-gnutls-dev
  libetpan-dev libxml2-dev libssl-dev libargon2-dev libmicrohttpd-dev libgd-dev
+ libqrencode-dev
  nginx-light locales ca-certificates
  libcmocka-dev curl libxml2-utils dovecot-imapd wrk chromium clang libclang-rt-14-dev
- python3 procps jq"
+ python3 procps jq zbar-tools"
 
 export DEBIAN_FRONTEND=noninteractive
 missing=

@@ -3,7 +3,7 @@
  *
  * /account/2fa enrols TOTP in two posts: "begin" stores a new secret
  * (totp_enabled stays 0) and the page shows it in base32 and as an
- * otpauth:// URI for an authenticator app; "enable" turns it on once a code
+ * otpauth:// URI for an authenticator app, also as a QR code (qr.h); "enable" turns it on once a code
  * from the app checks out (so a mistyped secret cannot lock anyone out).
  * "disable" asks for the password, and is refused to staff where
  * totp_required_for_staff is on.  GET never changes anything.
@@ -27,6 +27,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "page.h"
+#include "qr.h"
 #include "req.h"
 
 /* ---- TOTP ---- */
@@ -54,10 +55,19 @@ totp_render(struct req *r, int status, const char *error)
 	db_done(r->db, st);
 	json_object_set_new(ctx, "enabled", json_boolean(enabled));
 	if (!enabled && secret != NULL && *secret != '\0') {
+		const char *uri = auth_totp_uri(r->arena, r->cfg->brand_name,
+		    r->session->email, secret), *path;
+		int size;
+
 		json_object_set_new(ctx, "pending", json_true());
 		json_object_set_new(ctx, "secret", auth_jstr(secret));
-		json_object_set_new(ctx, "uri", auth_jstr(auth_totp_uri(
-		    r->arena, r->cfg->brand_name, r->session->email, secret)));
+		json_object_set_new(ctx, "uri", auth_jstr(uri));
+		/* the same URI as a QR code for the app's camera; without
+		 * one (logged) the key and the URI still serve */
+		if (uri != NULL &&
+		    (path = qr_svg_path(r->arena, uri, &size)) != NULL)
+			json_object_set_new(ctx, "qr", json_pack("{s:i, s:s}",
+			    "size", size, "path", path));
 	}
 	json_object_set_new(ctx, "required", json_boolean(r->session->is_staff &&
 	    r->cfg->totp_required_for_staff));

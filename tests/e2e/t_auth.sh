@@ -364,6 +364,14 @@ http_get /account/2fa -b "$A"
 secret=$(http_body | sed -n 's/.*id="secret" value="\([A-Z2-7]*\)".*/\1/p')
 like "$secret" '^[A-Z2-7]{32}$' "a 160-bit secret in base32"
 like "$(http_body)" "otpauth://totp/[^\"]*secret=$secret" "and the otpauth URI"
+# the same URI as a QR code: drawn back from the page's SVG and read by a
+# real QR reader (zbarimg), it must give exactly the URI the page shows
+uri=$(http_body | sed -n 's/.*id="uri" value="\([^"]*\)".*/\1/p' | sed 's/&amp;/\&/g')
+qsize=$(http_body | sed -n 's/.*viewBox="0 0 \([0-9]*\) [0-9]*".*/\1/p' | head -1)
+qpath=$(http_body | sed -n 's/.*id="qr-path" d="\([^"]*\)".*/\1/p')
+/usr/bin/python3 "$top_srcdir/tests/e2e/qr_pbm.py" "$qsize" "$qpath" >"$E2E_RUNDIR/qr.pbm"
+is "$(zbarimg --quiet --raw "$E2E_RUNDIR/qr.pbm" 2>"$E2E_RUNDIR/zbarimg.err")" "$uri" "and as a QR code an app reads back ($qsize modules)" ||
+    diag "$(tail -3 "$E2E_RUNDIR/zbarimg.err")"
 keep totp-pending
 post "$A" /account/2fa --data-urlencode "action=enable" --data-urlencode "code=000000"
 is "$HTTP_STATUS" 422 "a wrong code does not enable it"
