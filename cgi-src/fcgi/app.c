@@ -99,6 +99,18 @@ app_init(const struct config *cfg)
 void
 app_fini(void)
 {
+	struct qcache_stats qs;
+
+	/* what the result cache did for this worker, so that the operator
+	 * can size result_cache_kb (emptied often because full: too small) */
+	qcache_stats(&qs);
+	if (qs.hits + qs.misses > 0)
+		log_info("result cache: %llu hits, %llu misses; emptied %llu "
+		    "times, %llu of them full; %zu entries, %zu KiB at exit",
+		    (unsigned long long)qs.hits, (unsigned long long)qs.misses,
+		    (unsigned long long)qs.drops, (unsigned long long)qs.full,
+		    qs.entries, qs.bytes / 1024);
+	qcache_drop();
 	page_fini();
 	db_close(app_db);
 	app_db = NULL;

@@ -180,7 +180,7 @@ qcache_begin(struct db *db, const char *gen_key, const char *const *derived)
 	static const char q[] = "SELECT value FROM meta WHERE key = ?";
 	sqlite3_stmt *st;
 	int64_t gen = 0;
-	int rc;
+	int rc, full;
 
 	qc.active = 0;
 	if (!qc.have_tables && load_tables(db, gen_key, derived) == -1)
@@ -195,8 +195,10 @@ qcache_begin(struct db *db, const char *gen_key, const char *const *derived)
 		return -1;
 	if (qc.a == NULL && qc.limit > 0)
 		qc.a = arena_new(64 * 1024);
-	if (!qc.have_gen || gen != qc.gen ||
-	    (qc.a != NULL && arena_used(qc.a) > qc.limit)) {
+	full = qc.a != NULL && arena_used(qc.a) > qc.limit;
+	if (!qc.have_gen || gen != qc.gen || full) {
+		if (full && qc.st.entries > 0)
+			qc.st.full++;
 		qcache_drop();
 		qc.gen = gen;
 		qc.have_gen = 1;

@@ -85,7 +85,9 @@ void	 qcache_drop(void);
 
 /* Counters since the worker started, for tests and benchmarks. */
 struct qcache_stats {
-	uint64_t	hits, misses, drops;
+	uint64_t	hits, misses;
+	uint64_t	drops;		/* for any reason */
+	uint64_t	full;		/* of them, because over the limit */
 	size_t		bytes, entries;
 };
 void	 qcache_stats(struct qcache_stats *);

@@ -146,7 +146,12 @@ http_get "/catalog/p/$P1" -b "$JA"
 is "$HTTP_STATUS" 404 "and its page"
 
 # ---- the worker's log --------------------------------------------------------------
-unlike "$(cat "$E2E_RUNDIR"/framuga-fcgi.log)" "qcache: .*not cached" \
+unlike "$(cat "$E2E_FCGI_LOG")" "qcache: .*not cached" \
     "every catalogue statement could be cached"
+# the pages above were answered from the cache, not only correctly: the
+# worker says so when it ends
+e2e_stop_fcgi
+hits=$(sed -n 's/.*result cache: \([0-9]*\) hits.*/\1/p' "$E2E_FCGI_LOG" | tail -1)
+ok "the worker's cache answered ($hits hits, by its exit line)" test "${hits:-0}" -gt 10
 
 done_testing

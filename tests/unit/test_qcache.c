@@ -180,6 +180,7 @@ test_generation_drops(void **s)
 	end();
 	qcache_stats(&st);
 	assert_int_equal(st.drops - st0.drops, 1);
+	assert_int_equal(st.full - st0.full, 0);	/* a change, not full */
 	assert_int_equal(st.misses - st0.misses, 1);
 	assert_int_equal(st.entries, 1);
 }
@@ -252,6 +253,7 @@ test_size_limit(void **s)
 	qcache_stats(&st);
 	assert_int_equal(st.entries, 0);
 	assert_true(st.drops > st0.drops);
+	assert_int_equal(st.full - st0.full, 1);
 	end();
 	qcache_configure(0);	/* off: every call runs */
 	begin();
