@@ -349,7 +349,8 @@ qcache_rows(struct db *db, const char *sql, const struct qc_arg *args,
 		return NULL;
 	}
 	keylen = make_key(key, sql, args, nargs);
-	cache = qc.limit > 0 && keylen > 0 && cacheable(db, sql);
+	cache = qc.limit > 0 && qc.a != NULL && keylen > 0 &&
+	    cacheable(db, sql);
 	if (cache) {
 		h = hash_bytes(key, keylen);
 		for (i = h & (QC_SLOTS - 1); (e = qc.slot[i]) != NULL;
