@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -102,8 +103,11 @@ load_tables(struct db *db, const char *gen_key, const char *const *derived)
 		if (qc.ntable < QC_TABLES_MAX)
 			qc.table[qc.ntable++] = xstrdup(db_col_text(st, 0));
 	db_done(db, st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {	/* again at the next request */
+		while (qc.ntable > 0)
+			free(qc.table[--qc.ntable]);
 		return -1;
+	}
 	for (; derived != NULL && *derived != NULL; derived++)
 		if (qc.ntable < QC_TABLES_MAX) {
 			qc.derived[qc.ntable] = 1;
