@@ -589,9 +589,9 @@ cat_facets(struct req *r, json_t *ctx, const char *uuid,
 		    *nf < CATALOG_FILTERS;
 		v = json_object();
 		json_object_set_new_nocheck(v, "value",
-		    json_string_nocheck(value));
+		    json_string(value));
 		json_object_set_new_nocheck(v, "label",
-		    json_string_nocheck(qc_text(q_rows, i, 3)));
+		    json_string(qc_text(q_rows, i, 3)));
 		if (sel)
 			json_object_set_new_nocheck(v, "selected", json_true());
 		json_array_append_new(values, v);
@@ -741,9 +741,9 @@ category_page(struct req *r)
 		json_object_set_new_nocheck(row, "id",
 		    json_integer(qc_int(q_rows, i, 0)));
 		json_object_set_new_nocheck(row, "name",
-		    json_string_nocheck(qc_text(q_rows, i, 1)));
+		    json_string(qc_text(q_rows, i, 1)));
 		json_object_set_new_nocheck(row, "code",
-		    json_string_nocheck(qc_text(q_rows, i, 2)));
+		    json_string(qc_text(q_rows, i, 2)));
 		json_array_append_new(rows, row);
 		cat_item_set(&it[i], q_rows, i, row);
 	}

@@ -164,9 +164,9 @@ search_rows(struct req *r, enum search_q which, const char *fq,
 		row = json_object();
 		json_object_set_new_nocheck(row, "id", json_integer(id));
 		json_object_set_new_nocheck(row, "code",
-		    json_string_nocheck(qc_text(q, i, 1)));
+		    json_string(qc_text(q, i, 1)));
 		json_object_set_new_nocheck(row, "name",
-		    json_string_nocheck(qc_text(q, i, 2)));
+		    json_string(qc_text(q, i, 2)));
 		json_array_append_new(h->rows, row);
 		cat_item_set(&h->it[h->n++], q, i, row);
 	}
