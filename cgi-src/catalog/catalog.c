@@ -545,12 +545,73 @@ static const char q_by_code[] =
     ATTR_FILTER("p.id")
     "ORDER BY p.code, p.id LIMIT ?5";
 
+/* The products of the category ?1 in language ?2 that pass the filters
+ * of ?6-?13 (ATTR_FILTER), counted by attribute value, for the code ?3
+ * only (NULL: every code); ?4 and ?5 are unused.  The products are
+ * chosen first (MATERIALIZED: each filter is tested once a product, not
+ * once an attribute row), then their attributes grouped.  It walks the
+ * whole category: 125 M instructions (about 10 ms) for 6,000 products,
+ * once per choice of filters, worker and catalogue generation (cached). */
+static const char q_narrow[] =
+    "WITH m AS MATERIALIZED (SELECT n.product_id FROM catalog_name n "
+    "  JOIN product p ON p.id = n.product_id "
+    "  WHERE n.category_uuid = ?1 AND n.lang = ?2 "
+    "  AND p.deleted_at IS NULL AND p.active = 1 "
+    "  AND EXISTS (SELECT 1 FROM product_visibility v "
+    "    WHERE v.product_id = n.product_id AND v.lang = ?2) "
+    "  " ATTR_FILTER("n.product_id") ") "
+    "SELECT g.code, g.value, count(DISTINCT g.product_id) "
+    "FROM m JOIN product_attr g ON g.product_id = m.product_id "
+    "  AND g.lang IN (?2, '') AND g.value <> '' "
+    "WHERE ?3 IS NULL OR g.code = ?3 "
+    "GROUP BY g.code, g.value";
+
+/* The count of (code, value) in a q_narrow result; 0 when absent. */
+static int64_t
+narrowed(const struct qc_rows *q, const char *code, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		if (strcmp(qc_text(q, i, 0), code) == 0 &&
+		    strcmp(qc_text(q, i, 1), value) == 0)
+			return qc_int(q, i, 2);
+	return 0;
+}
+
+/* q_narrow for only (NULL: every code) with the filters f[0..nf) but the
+ * one numbered skip (-1: none). */
+static const struct qc_rows *
+narrow_rows(struct req *r, const char *uuid, const char *only,
+    const char *f[CATALOG_FILTERS][2], int nf, int skip)
+{
+	const char *v[CATALOG_FILTERS][2] = { { NULL } };
+	int i;
+
+	for (i = 0; i < nf; i++)
+		if (i != skip) {
+			v[i][0] = f[i][0];
+			v[i][1] = f[i][1];
+		}
+	return QCACHE_ROWS(r->db, q_narrow, QC_S(uuid), QC_S(r->lang),
+	    QC_S(only), QC_S(NULL), QC_S(NULL),
+	    QC_S(v[0][0]), QC_S(v[0][1]), QC_S(v[1][0]), QC_S(v[1][1]),
+	    QC_S(v[2][0]), QC_S(v[2][1]), QC_S(v[3][0]), QC_S(v[3][1]));
+}
+
 /* The category's attribute filters (catalog_facet, refreshed by the sync)
  * into ctx "facets": [{name, param, values: [{value, label, selected}]}],
  * and the ones the request chose (?f_CODE=VALUE; only a value the facet
  * offers counts, so the allow-list is the data; the first CATALOG_FILTERS)
  * into f[] (code, value pairs; *nf of them) and ctx "filters" [{param,
- * value}] for the links that keep them.  0 or -1. */
+ * value}] for the links that keep them.
+ *
+ * A label counts the products the value would give: with no filter
+ * chosen, the category's (catalog_facet); with some, those that pass the
+ * other attributes' chosen filters (q_narrow): a value of an attribute
+ * not chosen is counted among the products that pass every filter, a
+ * value of a chosen attribute among those that pass the others, since
+ * picking it replaces that attribute's choice.  0 or -1. */
 static int
 cat_facets(struct req *r, json_t *ctx, const char *uuid,
     const char *f[CATALOG_FILTERS][2], int *nf)
@@ -558,50 +619,77 @@ cat_facets(struct req *r, json_t *ctx, const char *uuid,
 	static const char q[] =
 	    "SELECT code, name, value, value "
 	    "  || CASE unit WHEN '' THEN '' ELSE ' ' || unit END "
-	    "  || ' (' || n || ')' "
+	    "  || ' (' || n || ')', unit "
 	    "FROM catalog_facet "
 	    "WHERE category_uuid = ?1 AND lang = ?2 ORDER BY code, value";
-	const struct qc_rows *q_rows;
+	const struct qc_rows *q_rows, *all = NULL, *own[CATALOG_FILTERS];
 	json_t *facets, *links, *values = NULL, *v;
-	const char *code, *want = NULL, *value, *last = NULL;
+	const char *code, *want = NULL, *value, *last = NULL, *unit, *label;
 	char *param = NULL;
 	size_t i;
-	int sel;
+	int k, sel;
 
 	*nf = 0;
 	if ((q_rows = QCACHE_ROWS(r->db, q, QC_S(uuid), QC_S(r->lang))) == NULL)
 		return -1;
+	/* the filters chosen among the values offered */
+	for (i = 0; i < q_rows->n; i++) {
+		code = qc_text(q_rows, i, 0);
+		if (last == NULL || strcmp(last, code) != 0) {
+			last = code;
+			want = req_query(r, arena_printf(r->arena, "f_%s", code));
+		}
+		value = qc_text(q_rows, i, 2);
+		if (want != NULL && strcmp(want, value) == 0 &&
+		    *nf < CATALOG_FILTERS) {
+			f[*nf][0] = code;
+			f[*nf][1] = value;
+			(*nf)++;
+		}
+	}
+	/* the counts under them: one grouping for the attributes not
+	 * chosen, one for each chosen one without its own filter (with a
+	 * single filter that is the category's count) */
+	if (*nf > 0 && (all = narrow_rows(r, uuid, NULL, f, *nf, -1)) == NULL)
+		return -1;
+	for (k = 0; k < *nf; k++)
+		if (*nf > 1 && (own[k] = narrow_rows(r, uuid, f[k][0], f, *nf,
+		    k)) == NULL)
+			return -1;
 	facets = json_array();
 	links = json_array();
+	last = NULL;
 	for (i = 0; i < q_rows->n; i++) {
 		code = qc_text(q_rows, i, 0);
 		if (last == NULL || strcmp(last, code) != 0) {
 			last = code;
 			param = arena_printf(r->arena, "f_%s", code);
-			want = req_query(r, param);
 			values = json_array();
 			json_array_append_new(facets, json_pack(
 			    "{s:s, s:s, s:o}", "name", qc_text(q_rows, i, 1),
 			    "param", param, "values", values));
 		}
 		value = qc_text(q_rows, i, 2);
-		sel = want != NULL && strcmp(want, value) == 0 &&
-		    *nf < CATALOG_FILTERS;
+		unit = qc_text(q_rows, i, 4);
+		for (k = 0; k < *nf && strcmp(f[k][0], code) != 0; k++)
+			;
+		sel = k < *nf && strcmp(f[k][1], value) == 0;
+		if (*nf == 0 || (k < *nf && *nf == 1))
+			label = qc_text(q_rows, i, 3);
+		else
+			label = arena_printf(r->arena, *unit != '\0' ?
+			    "%s %s (%lld)" : "%s%s (%lld)", value, unit,
+			    (long long)narrowed(k < *nf ? own[k] : all, code,
+			    value));
 		v = json_object();
-		json_object_set_new_nocheck(v, "value",
-		    json_string(value));
-		json_object_set_new_nocheck(v, "label",
-		    json_string(qc_text(q_rows, i, 3)));
-		if (sel)
-			json_object_set_new_nocheck(v, "selected", json_true());
-		json_array_append_new(values, v);
+		json_object_set_new_nocheck(v, "value", json_string(value));
+		json_object_set_new_nocheck(v, "label", json_string(label));
 		if (sel) {
-			f[*nf][0] = last;
-			f[*nf][1] = value;
-			(*nf)++;
+			json_object_set_new_nocheck(v, "selected", json_true());
 			json_array_append_new(links, json_pack("{s:s, s:s}",
 			    "param", param, "value", value));
 		}
+		json_array_append_new(values, v);
 	}
 	json_object_set_new(ctx, "facets", facets);
 	json_object_set_new(ctx, "filters", links);

@@ -330,6 +330,48 @@ if [ "$FN" -gt 50 ]; then
 else
 	pass "the next page keeps the filter (one page only: $FN)"
 fi
+# the counts follow the choice: another attribute's values count the
+# products that pass the filter; the chosen attribute's other values count
+# as if they replaced it (the category's count, with one filter)
+with() {	# CODE VALUE [CODE VALUE]: visible products of the category with them
+	_w="EXISTS (SELECT 1 FROM product_attr x WHERE x.product_id = p.id AND x.lang IN ('pl', '') AND x.code = '$1' AND x.value = '$2')"
+	[ $# -ge 4 ] && _w="$_w AND EXISTS (SELECT 1 FROM product_attr y WHERE y.product_id = p.id AND y.lang IN ('pl', '') AND y.code = '$3' AND y.value = '$4')"
+	pq "SELECT count(*) FROM product p WHERE $vis AND p.category_uuid = '$CAT_UUID' AND $_w"
+}
+FC2=$(pq "SELECT code FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND lang = 'pl'
+    AND code <> '$FC' ORDER BY code LIMIT 1")
+FV2=$(pq "SELECT value FROM catalog_facet WHERE category_uuid = '$CAT_UUID' AND lang = 'pl'
+    AND code = '$FC2' ORDER BY n DESC, value LIMIT 1")
+# another value of FC, where the second filter changes its count if any
+# does (so that the two-filter check tells narrowed counts from plain)
+FVX=
+for v in $(pq "SELECT replace(value, ' ', '%20') FROM catalog_facet WHERE category_uuid = '$CAT_UUID'
+    AND lang = 'pl' AND code = '$FC' AND value <> '$FV' ORDER BY value"); do
+	v=$(printf '%s' "$v" | sed 's/%20/ /g')
+	[ -z "$FVX" ] && FVX=$v
+	if [ -n "$FC2" ] && [ "$(with "$FC" "$v")" != "$(with "$FC" "$v" "$FC2" "$FV2")" ]; then
+		FVX=$v
+		break
+	fi
+done
+if [ -n "$FC2" ] && [ -n "$FVX" ]; then
+	http_get "/catalog/c/$CAT?sort=code&f_$FC=$FVQ" -b "$JA"
+	n2=$(with "$FC" "$FV" "$FC2" "$FV2")
+	like "$(http_body)" "<option value=\"$FV2\">$FV2[^<]* \($n2\)</option>" \
+	    "another attribute's value counts the products the filter leaves ($FC2 = $FV2: $n2)"
+	like "$(http_body)" "<option value=\"$FVX\">$FVX[^<]* \($(with "$FC" "$FVX")\)</option>" \
+	    "the chosen attribute's other values count as its replacement"
+	FV2Q=$(printf '%s' "$FV2" | jq -sRr @uri)
+	http_get "/catalog/c/$CAT?f_$FC=$FVQ&f_$FC2=$FV2Q" -b "$JA"
+	like "$(http_body)" "<option value=\"$FVX\">$FVX[^<]* \($(with "$FC" "$FVX" "$FC2" "$FV2")\)</option>" \
+	    "with two filters, each attribute counts under the other's"
+	is "$(hits | grep -c .)" "$(( n2 > 50 ? 50 : n2 ))" "and the list has the products with both"
+else
+	skip "narrowed counts" "the category has a single attribute"
+	skip "narrowed counts" "the category has a single attribute"
+	skip "narrowed counts" "the category has a single attribute"
+	skip "narrowed counts" "the category has a single attribute"
+fi
 ncat0=$(pq "SELECT count(*) FROM product p WHERE $vis AND p.category_uuid = '$CAT_UUID'")
 http_get "/catalog/c/$CAT?f_$FC=no-such-value" -b "$JA"
 is "$(hits | grep -c .)" "$(( ncat0 > 50 ? 50 : ncat0 ))" "a value the facet does not offer filters nothing"
