@@ -360,12 +360,13 @@ static const char *const cat_derived[] = {
 	NULL
 };
 
-/* Runs page in one read transaction with the worker's cache checked:
- * every statement of the page sees one snapshot (a sync committing
- * between two of them cannot mix two catalogues on one page) and the
- * database's locks are taken once, not once a statement. */
+/* Runs page in one read transaction: every statement of the page sees
+ * one snapshot (a sync committing between two of them cannot mix two
+ * catalogues on one page) and the database's locks are taken once, not
+ * once a statement.  cached: the page reads the worker's cache, which is
+ * checked first (the others skip that look-up). */
 void
-cat_snapshot(struct req *r, void (*page)(struct req *))
+cat_snapshot(struct req *r, void (*page)(struct req *), int cached)
 {
 	switch (db_begin_read(r->db)) {
 	case SQLITE_OK:
@@ -377,7 +378,8 @@ cat_snapshot(struct req *r, void (*page)(struct req *))
 		page_error(r, 500, NULL);
 		return;
 	}
-	if (qcache_begin(r->db, "catalog_generation", cat_derived) == -1) {
+	if (cached &&
+	    qcache_begin(r->db, "catalog_generation", cat_derived) == -1) {
 		db_rollback(r->db);
 		page_error(r, 500, NULL);
 		return;
@@ -495,7 +497,7 @@ tree_page(struct req *r)
 void
 catalog_tree(struct req *r)
 {
-	cat_snapshot(r, tree_page);
+	cat_snapshot(r, tree_page, 0);
 }
 
 /* ---- GET /catalog/c/{id}[?sort=name|code&k=KEY&a=ID] ---- */
@@ -858,5 +860,5 @@ category_page(struct req *r)
 void
 catalog_category(struct req *r)
 {
-	cat_snapshot(r, category_page);
+	cat_snapshot(r, category_page, 1);
 }

@@ -84,8 +84,8 @@ void	cat_item_set(struct cat_item *, const struct qc_rows *, size_t,
 int	cat_items_extras(struct cat *, struct cat_item *, size_t);
 /* PRICE_BASE_SQL's group and currency for c (NULL, NULL: no prices). */
 void	cat_base_params(const struct cat *, const char **, const char **);
-/* Runs a page in one read transaction with the worker's cache checked
- * (qcache_begin()). */
-void	cat_snapshot(struct req *, void (*)(struct req *));
+/* Runs a page in one read transaction, with the worker's cache checked
+ * (qcache_begin()) when the third argument says the page reads it. */
+void	cat_snapshot(struct req *, void (*)(struct req *), int);
 
 #endif

@@ -262,7 +262,7 @@ fail:
 void
 catalog_product(struct req *r)
 {
-	cat_snapshot(r, product_page);
+	cat_snapshot(r, product_page, 0);
 }
 
 void

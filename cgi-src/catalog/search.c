@@ -239,5 +239,5 @@ fail:
 void
 catalog_search(struct req *r)
 {
-	cat_snapshot(r, search_page);
+	cat_snapshot(r, search_page, 1);
 }
